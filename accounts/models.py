@@ -1,0 +1,59 @@
+import uuid
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    """The four roles of DESIGN.md; each is a Django group of the same name."""
+
+    CASEWORKER = "caseworker", "Caseworker"
+    ATTORNEY = "attorney", "Attorney"
+    DIRECTOR = "director", "Director"
+    ADMIN = "admin", "Admin"
+
+
+class User(AbstractUser):
+    """A staff member. Roles are groups; offices are memberships."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class Office(models.Model):
+    """A legal aid office. Every case belongs to exactly one office."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120, unique=True)
+    code = models.SlugField(max_length=20, unique=True)
+    members = models.ManyToManyField(User, related_name="offices", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Notification(models.Model):
+    """An in-app message to one user (agreement changes on their cases, reports ready)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
+    message = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"])]
+
+    def __str__(self):
+        return self.message[:60]

@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from audit.models import AuditEntry
+from caseworker.admin_site import AdminRoleOnly
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(AdminRoleOnly, admin.ModelAdmin):
+    list_display = ("at", "actor", "action", "target_type", "target_id", "summary")
+    list_filter = ("action", "target_type")
+    search_fields = ("target_id", "summary", "actor__username")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

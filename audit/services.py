@@ -1,0 +1,53 @@
+"""Writing audit entries. Every service that changes or reveals client data calls this."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+
+from django.db import models
+
+from audit.models import AuditAction, AuditEntry
+
+
+def _plain(value):
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return value
+
+
+def diff_fields(before: dict, after: dict) -> dict:
+    """{"field": [old, new]} for each field whose value changed, JSON-safe."""
+    return {
+        key: [_plain(before.get(key)), _plain(after.get(key))]
+        for key in after
+        if before.get(key) != after.get(key)
+    }
+
+
+def audit_record(
+    *,
+    actor,
+    action: AuditAction,
+    target: models.Model,
+    summary: str = "",
+    changes: dict | None = None,
+    case_id: int | None = None,
+    ip: str | None = None,
+) -> AuditEntry:
+    target_id = getattr(target, "public_id", None) or target.pk
+    return AuditEntry.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        target_type=target._meta.label,
+        target_id=str(target_id),
+        case_id=case_id,
+        summary=summary[:300],
+        changes=changes or {},
+        ip=ip,
+    )

@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def org(request):
+    return {"ORG_NAME": settings.ORG_NAME}
