@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
+from accounts import views as account_views
 from caseworker import views
 
 urlpatterns = [
@@ -9,5 +10,11 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", account_views.notifications, name="notifications"),
+    path("notifications/read/", account_views.notifications_read, name="notifications-read"),
+    path("cases/", include("cases.urls")),
+    path("agencies/", include("agencies.urls")),
+    path("reports/", include("reports.urls")),
+    path("api/v1/", include("caseworker.api_urls")),
     path("admin/", admin.site.urls),
 ]
