@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.access import access_for
+from accounts.models import Role
 from agencies.models import Model287g
 from agencies.selectors import agency_standings_on
 from audit.models import AuditAction
@@ -164,7 +165,7 @@ def intake_record(
         client=client,
         office=office,
         opened_on=intake.get("received_on"),
-        caseworker=actor if access_for(actor).has("caseworker") else None,
+        caseworker=actor if access_for(actor).has(Role.CASEWORKER) else None,
     )
     record = Intake(case=case, staff=actor, created_by=actor, **intake)
     record.full_clean()

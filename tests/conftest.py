@@ -12,6 +12,15 @@ from tests.factories import OfficeFactory, UserFactory
 PASSWORD = "correct horse battery"
 
 
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Production uses the hashed manifest, built by collectstatic; tests don't run it."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def north(db):
     return OfficeFactory(name="North Office", code="north")
