@@ -26,9 +26,14 @@ class Model287g(models.TextChoices):
 
 
 class AgreementStatus(models.TextChoices):
+    """Where an agreement stands on the latest ICE lists (see agencies.importer.lifecycle)."""
+
     PENDING = "pending", "Pending"
     ACTIVE = "active", "Active"
     ENDED = "ended", "Ended"
+    # Dropped off the pending list without appearing on the participating list: ICE says
+    # nothing about why (request withdrawn, refused, or signed but not yet listed).
+    WITHDRAWN = "withdrawn", "No longer pending"
 
 
 class Agency(models.Model):
@@ -180,13 +185,40 @@ class AgreementImport(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    already_active_count = models.PositiveIntegerField(
+        default=0, help_text="Pending-list rows for agreements already active (not errors)."
+    )
+    row_notes = models.JSONField(
+        default=list, blank=True, help_text="Rows applied with a remark: already active, warnings."
+    )
+    sightings = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Agreement id → signed date for every agreement the list showed; lets an "
+        "older list imported late rebuild history in list-date order.",
+    )
+    backfilled = models.BooleanField(
+        default=False, help_text="Older than lists already imported: history was rebuilt."
+    )
+    notified_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "list_date"]),
+        ]
+        constraints = [
+            # The same bytes are applied at most once; a later copy is recorded as a no-op.
+            models.UniqueConstraint(
+                fields=["content_hash"],
+                condition=Q(status="done") & ~Q(content_hash=""),
+                name="import_content_applied_once",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.source} ({self.status})"
@@ -199,6 +231,8 @@ class ChangeKind(models.TextChoices):
     ENDED = "ended", "Ended"
     REOPENED = "reopened", "Reopened"
     LINKS = "links", "MOA / addendum link changed"
+    PENDING = "pending", "Back on the pending list"
+    WITHDRAWN = "withdrawn", "No longer pending"
 
 
 class AgreementChange(models.Model):
@@ -220,3 +254,20 @@ class AgreementChange(models.Model):
 
     def __str__(self):
         return f"{self.agreement} {self.kind} {self.effective_on}"
+
+
+class ImportLock(models.Model):
+    """A single row that every import run updates first, so runs never interleave.
+
+    An UPDATE takes a row lock on PostgreSQL and the write lock on SQLite, so the same
+    code serialises imports on both; the reconciler probes it (SKIP LOCKED) to tell a
+    dead run from a live one.
+    """
+
+    held_since = models.DateTimeField(null=True, blank=True)
+    import_id = models.BigIntegerField(
+        null=True, blank=True, help_text="The run that last held it."
+    )
+
+    def __str__(self):
+        return f"import lock (last held by run {self.import_id})"

@@ -6,9 +6,22 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.http import Http404
 
-from agencies.models import Agency, AgreementPeriod, AgreementStatus
+from agencies.models import (
+    Agency,
+    Agreement,
+    AgreementChange,
+    AgreementImport,
+    AgreementPeriod,
+    AgreementStatus,
+    ChangeKind,
+    ImportStatus,
+    Model287g,
+)
 
 
 @dataclass(frozen=True)
@@ -59,3 +72,152 @@ def agency_search(*, q: str = "", state: str = "") -> QuerySet[Agency]:
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(aliases__name__icontains=q)).distinct()
     return qs.order_by("state", "name")
+
+
+# Directory pages ---------------------------------------------------------------------
+
+
+def agencies_directory() -> QuerySet[Agency]:
+    """Every agency with its agreements (for badges), filtered by AgencyFilterSet."""
+    return Agency.objects.prefetch_related(
+        Prefetch("agreements", queryset=Agreement.objects.order_by("model"))
+    )
+
+
+def directory_counts(*, agencies: QuerySet[Agency]) -> dict:
+    """How many agencies, and their agreements by status and model (two queries)."""
+    rows = (
+        Agreement.objects.filter(agency__in=agencies.values("pk"))
+        .values_list("status", "model")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    by_status: dict[str, dict[str, int]] = defaultdict(dict)
+    for status, model, n in rows:
+        by_status[status][model] = n
+    table = [
+        {
+            "status": status,
+            "label": label,
+            "models": [(model, by_status.get(status, {}).get(model, 0)) for model in Model287g],
+            "total": sum(by_status.get(status, {}).values()),
+        }
+        for status, label in AgreementStatus.choices
+    ]
+    return {"agencies": agencies.order_by().count(), "table": table}
+
+
+def agency_get(*, public_id) -> Agency:
+    try:
+        return Agency.objects.prefetch_related("aliases").get(public_id=public_id)
+    except (Agency.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such agency") from None
+
+
+def agency_agreements(*, agency: Agency) -> list[Agreement]:
+    """The agency's agreements with their spells and recorded changes (three queries)."""
+    return list(
+        agency.agreements.order_by("model").prefetch_related(
+            Prefetch("periods", queryset=AgreementPeriod.objects.order_by("start", "id")),
+            Prefetch(
+                "changes",
+                queryset=AgreementChange.objects.select_related("agreement_import").order_by(
+                    "effective_on", "id"
+                ),
+            ),
+        )
+    )
+
+
+def models_in_force(agreements: list[Agreement], on_date: dt.date) -> tuple[str, ...]:
+    """Models with an active spell covering `on_date`, from prefetched periods, in the
+    order of Model287g (the order of the badges stored on detention events)."""
+    found = {
+        agreement.model
+        for agreement in agreements
+        for period in agreement.periods.all()
+        if period.status == AgreementStatus.ACTIVE
+        and period.start <= on_date
+        and (period.end is None or period.end > on_date)
+    }
+    return tuple(model for model in Model287g.values if model in found)
+
+
+@dataclass
+class AgencyCase:
+    """A detention event linked to the agency, with how its stored snapshot compares."""
+
+    event: object
+    role: str
+    stored: tuple[str, ...]
+    directory: tuple[str, ...]
+
+    @property
+    def differs(self) -> bool:
+        return self.stored != self.directory
+
+
+def agency_cases(
+    *, user, agency: Agency, agreements: list[Agreement], limit: int = 200
+) -> tuple[list[AgencyCase], int]:
+    """Events the user may see where the agency arrested or held the client (one query
+    for the page, one for the count), each with its snapshot against today's directory."""
+    from cases.selectors import either_agency, events_visible  # cases imports agencies
+
+    events = events_visible(user=user).filter(either_agency(agency.pk))
+    rows = []
+    for event in events.order_by("-event_date", "-id")[:limit]:
+        for role in ("arresting", "custody"):
+            if getattr(event, f"{role}_agency_id") == agency.pk:
+                stored = tuple(event.models_at(role))
+                rows.append(
+                    AgencyCase(event, role, stored, models_in_force(agreements, event.event_date))
+                )
+    return rows, events.count()
+
+
+def import_get(*, public_id) -> AgreementImport:
+    try:
+        return AgreementImport.objects.select_related("requested_by").get(public_id=public_id)
+    except (AgreementImport.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise Http404("No such import") from None
+
+
+def import_applied_twin(*, run: AgreementImport) -> AgreementImport | None:
+    """For a no-op: the import that applied the same content."""
+    if not run.content_hash:
+        return None
+    return (
+        AgreementImport.objects.filter(status=ImportStatus.DONE, content_hash=run.content_hash)
+        .exclude(pk=run.pk)
+        .first()
+    )
+
+
+def changes_grouped(*, changes: QuerySet[AgreementChange], per_kind: int = 100) -> list[dict]:
+    """Changes by kind (in ChangeKind order) with agency names; at most `per_kind` shown each.
+
+    Two queries: the counts, then the newest rows of each kind (a window function).
+    """
+    counts = dict(changes.values_list("kind").annotate(n=Count("id")).order_by())
+    ranked = (
+        changes.select_related("agreement__agency", "agreement_import")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("kind")],
+                order_by=[F("effective_on").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=per_kind)
+        .order_by("-effective_on", "agreement__agency__name", "id")
+    )
+    rows_by_kind: dict[str, list[AgreementChange]] = defaultdict(list)
+    if counts:
+        for change in ranked:
+            rows_by_kind[change.kind].append(change)
+    return [
+        {"kind": kind, "label": label, "count": counts[kind], "rows": rows_by_kind[kind]}
+        for kind, label in ChangeKind.choices
+        if counts.get(kind)
+    ]

@@ -1,5 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from agencies import views
 
 app_name = "agencies"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.agency_list, name="list"),
+    path("<uuid:public_id>/", views.agency_detail, name="detail"),
+    path("imports/", views.import_list, name="imports"),
+    path("imports/upload/", views.import_upload, name="import-upload"),
+    path("imports/<uuid:public_id>/", views.import_detail, name="import-detail"),
+]

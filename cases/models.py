@@ -147,6 +147,9 @@ class Case(Timestamped):
         ]
         indexes = [
             models.Index(fields=["office", "status"]),
+            models.Index(
+                fields=["office", "id"], include=["archived_at"], name="case_office_id_archived"
+            ),
             models.Index(fields=["opened_on", "id"]),
         ]
 
@@ -305,8 +308,18 @@ class DetentionEvent(Timestamped):
             ),
         ]
         indexes = [
-            models.Index(fields=["arresting_agency", "event_date"]),
-            models.Index(fields=["custody_agency", "event_date"]),
+            # Covering (PostgreSQL): the attorney filter "agency + period" and its
+            # visibility join are answered from the index alone.
+            models.Index(
+                fields=["arresting_agency", "event_date"],
+                include=["case"],
+                name="event_arresting_date_case",
+            ),
+            models.Index(
+                fields=["custody_agency", "event_date"],
+                include=["case"],
+                name="event_custody_date_case",
+            ),
             models.Index(fields=["event_date", "id"]),
             models.Index(fields=["state", "county", "event_date"]),
             models.Index(fields=["case", "event_date"]),

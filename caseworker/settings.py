@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "accounts",
     "audit",
@@ -159,13 +160,39 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["caseworker.lib.api.StrictFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "caseworker.lib.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Caseworker API",
     "VERSION": "1.0.0",
+    "DESCRIPTION": "Authenticate with your browser session, or with a personal token from "
+    "/api/v1/token/ sent as `Authorization: Token <key>`. Lists are cursor-paginated "
+    "(`next`/`previous` links, `page_size` up to 200); unknown query parameters are a 400.",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Swagger UI from the drf-spectacular-sidecar package: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Separate request/response components: read-only fields never appear in bodies.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "caseworker.lib.api.error_responses_hook",
+    ],
+    "ENUM_NAME_OVERRIDES": {
+        "CaseOutcomeEnum": "cases.models.CaseOutcome",
+        "DetentionOutcomeEnum": "cases.models.DetentionOutcome",
+        "CaseStatusEnum": "cases.models.CaseStatus",
+        "DeadlineKindEnum": "cases.models.DeadlineKind",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "AgreementStatusEnum": "agencies.models.AgreementStatus",
+        "ImportStatusEnum": "agencies.models.ImportStatus",
+        "PeriodStatusEnum": [("pending", "Pending"), ("active", "Active")],
+    },
 }
 
 # Celery: CELERY_BROKER_URL unset means tasks run in-process (eager), so a checkout
@@ -187,12 +214,41 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBIL
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# Reports: counts below the threshold print as "<N" in de-identified reports; listings
+# longer than the cap go only to the companion CSV/XLSX; seconds a render may take.
+REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
+REPORT_LISTING_CAP = env_int("REPORT_LISTING_CAP", 1000)
+REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 600)
+
 IMPORT_287G_INTERVAL = timedelta(hours=env_int("IMPORT_287G_INTERVAL_HOURS", 24))
-ICE_287G_URLS = env_list("ICE_287G_URLS")
+# ICE renames its list files at every update, so the default is the 287(g) page, whose
+# links to the current files under /doclib/about/offices/ero/287g/ are followed. Direct
+# .xlsx/.csv addresses work too. Set it empty to turn the scheduled fetch off.
+ICE_287G_URLS = env_list("ICE_287G_URLS", "https://www.ice.gov/identify-and-arrest/287g")
+ICE_287G_ALLOWED_HOSTS = env_list("ICE_287G_ALLOWED_HOSTS", "www.ice.gov,ice.gov")
+ICE_287G_MAX_BYTES = env_int("ICE_287G_MAX_BYTES", 20 * 1024 * 1024)
+ICE_287G_FETCH_TIMEOUT = env_int("ICE_287G_FETCH_TIMEOUT", 60)
+# The reconciler re-queues imports queued or running longer than ICE_287G_STUCK_MINUTES
+# (keep it above the import task's 5-minute time limit).
+ICE_287G_RECONCILE_MINUTES = env_int("ICE_287G_RECONCILE_MINUTES", 10)
+ICE_287G_STUCK_MINUTES = env_int("ICE_287G_STUCK_MINUTES", 15)
+if ICE_287G_URLS:
+    CELERY_BEAT_SCHEDULE["agencies-fetch-287g"] = {
+        "task": "agencies.tasks.agreements_fetch",
+        "schedule": IMPORT_287G_INTERVAL.total_seconds(),
+        "options": {"expires": IMPORT_287G_INTERVAL.total_seconds() * 0.9},
+    }
+CELERY_BEAT_SCHEDULE["agencies-reconcile-imports"] = {
+    "task": "agencies.tasks.imports_reconcile",
+    "schedule": ICE_287G_RECONCILE_MINUTES * 60,
+    "options": {"expires": ICE_287G_RECONCILE_MINUTES * 60 * 0.9},
+}
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every rendering step at INFO; keep its warnings only.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }

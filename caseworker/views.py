@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.access import access_for
+from cases.selectors import home_summary
 
 
 @require_GET
@@ -26,5 +27,10 @@ def healthz(request):
 @login_required
 @require_GET
 def home(request):
+    """Per role: a caseworker's open cases, recent detentions and deadlines; an attorney's
+    cases awaiting review too; a director's office totals."""
     access = access_for(request.user)
-    return render(request, "home.html", {"access": access})
+    context = {"access": access, **home_summary(user=request.user)}
+    response = render(request, "home.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response

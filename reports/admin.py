@@ -6,6 +6,6 @@ from reports.models import Report
 
 @admin.register(Report)
 class ReportAdmin(AdminRoleOnly, admin.ModelAdmin):
-    list_display = ("kind", "status", "requested_by", "created_at", "finished_at")
+    list_display = ("title", "kind", "status", "requested_by", "created_at", "finished_at")
     list_filter = ("kind", "status")
-    readonly_fields = ("checksum", "pdf")
+    readonly_fields = ("checksum", "pdf", "xlsx", "csv_zip", "manifest", "case_ids")

@@ -23,6 +23,7 @@ class Report(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     kind = models.CharField(max_length=20, choices=ReportKind.choices)
     params = models.JSONField(default=dict)
+    title = models.CharField(max_length=200, blank=True, help_text="Derived from the parameters.")
     status = models.CharField(
         max_length=10, choices=ReportStatus.choices, default=ReportStatus.QUEUED
     )
@@ -31,6 +32,14 @@ class Report(models.Model):
     pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True)
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF")
     page_count = models.PositiveIntegerField(null=True, blank=True)
+    xlsx = models.FileField(upload_to="reports/%Y/%m/", blank=True, help_text="Every table")
+    csv_zip = models.FileField(upload_to="reports/%Y/%m/", blank=True, help_text="Every table")
+    manifest = models.JSONField(
+        default=dict, blank=True, help_text="Data as of, record count and record-id checksum."
+    )
+    case_ids = models.JSONField(
+        default=list, blank=True, help_text="Cases the report names, to audit each download."
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports"
     )
@@ -43,4 +52,8 @@ class Report(models.Model):
         indexes = [models.Index(fields=["requested_by", "created_at"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()} ({self.status})"
+        return f"{self.title or self.get_kind_display()} ({self.status})"
+
+    @property
+    def privileged(self) -> bool:
+        return self.kind != ReportKind.QUARTERLY

@@ -13,8 +13,10 @@ PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings):
-    """Production uses the hashed manifest, built by collectstatic; tests don't run it."""
+def _test_settings(settings):
+    """Fast password hashing; plain static storage (production's hashed manifest is built by
+    collectstatic, which tests don't run)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -36,7 +36,6 @@ STATE_CODES: dict[str, str] = {
 _CODES = frozenset(STATE_CODES.values())
 _STATE_PREFIX = re.compile(r"^(?:STATE|COMMONWEALTH|TERRITORY) OF (?:THE )?")
 
-MODELS = ("TFM", "JEM", "WSO")
 _MODEL_NAMES = {
     "JAILENFORCEMENTMODEL": "JEM", "JAILENFORCEMENT": "JEM", "JEM": "JEM",
     "TASKFORCEMODEL": "TFM", "TASKFORCE": "TFM", "TFM": "TFM",

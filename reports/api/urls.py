@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+"""/api/v1/reports/ (included by caseworker.api_urls)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from reports.api.views import ReportViewSet
+
+router = SimpleRouter()
+router.register("reports", ReportViewSet, basename="api-report")
+
+urlpatterns = router.urls

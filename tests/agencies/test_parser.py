@@ -407,6 +407,18 @@ def test_csv_export_parses(encoding):
     assert (second.row_number, second.state, second.kind) == (4, "GU", "state_police")
 
 
+@needs_ice_files
+def test_csv_export_of_a_real_workbook_matches_the_workbook():
+    path = ORIGINALS / "participatingAgencies06062025am.xlsx"
+    sheet = openpyxl.load_workbook(path, data_only=True).active
+    exported = to_csv([list(row) for row in sheet.iter_rows(values_only=True)], "utf-8-sig")
+    from_csv = parse_file(exported, filename="export.csv")
+    fields = ("row_number", "state", "agency_name", "kind", "county", "model", "signed")
+    assert [[getattr(r, f) for f in fields] for r in from_csv.rows] == [
+        [getattr(r, f) for f in fields] for r in parsed(path).rows
+    ]
+
+
 def test_pending_csv_without_signed_column():
     data = to_csv([["STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE"],
                    ["OHIO", "Butler County Sheriff's Office", "JEM"]], "utf-8")  # fmt: skip

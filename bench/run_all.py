@@ -1,0 +1,30 @@
+"""Run every benchmark in bench/ against PostgreSQL and print their figures.
+
+    make bench                                   # uses postgres://postgres@127.0.0.1:5432/cw_bench
+    DATABASE_URL=postgres://... make bench
+
+Each benchmark prints absolute figures and its ratio to a raw-SQL baseline.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHES = ["import_bench.py", "search_bench.py", "report_bench.py"]
+
+
+def main() -> int:
+    env = {**os.environ}
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cw_bench")
+    env.setdefault("SECRET_KEY", "bench-only")
+    failed = 0
+    for name in BENCHES:
+        print(f"\n=== {name}", flush=True)
+        failed |= subprocess.call([sys.executable, str(HERE / name)], env=env, cwd=HERE.parent)
+    return failed
+
+
+if __name__ == "__main__":
+    sys.exit(main())

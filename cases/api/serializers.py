@@ -1,0 +1,266 @@
+"""Serializers of the cases API. They validate shapes and resolve public ids; every
+write is done by cases.services (same validation and audit as the forms).
+
+Related objects in request bodies are resolved only among those the user may use
+(visible cases and clients, the user's own offices): anything else reads "does not
+exist", so a body cannot reveal another office's records.
+"""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from accounts.access import access_for
+from accounts.models import Office, User
+from agencies.api.serializers import AgencyRefSerializer
+from agencies.models import Agency
+from cases import selectors
+from cases.filters import staff_for_request
+from cases.models import (
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    Client,
+    Deadline,
+    DetentionEvent,
+    Note,
+    SavedSearch,
+)
+from caseworker.lib.anumber import mask_a_number
+from caseworker.lib.api import PublicIdRelatedField
+
+
+def _user_offices(request):
+    return Office.objects.filter(id__in=access_for(request.user).office_ids)
+
+
+def _visible_cases(request):
+    return selectors.cases_visible(user=request.user)
+
+
+def _visible_clients(request):
+    return Client.objects.visible_to(request.user)
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    name = serializers.CharField(source="__str__", read_only=True)
+
+
+class ClientListSerializer(serializers.ModelSerializer):
+    """A list row: the A-number is masked (reading a client in full is audited)."""
+
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    a_number_masked = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Client
+        fields = ["id", "given_names", "family_names", "a_number_masked", "date_of_birth"]
+
+    def get_a_number_masked(self, obj) -> str:
+        return mask_a_number(obj.a_number or "")
+
+
+class ClientSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    a_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, allow_null=True
+    )
+
+    class Meta:
+        model = Client
+        fields = [
+            "id",
+            "given_names",
+            "family_names",
+            "other_names",
+            "a_number",
+            "date_of_birth",
+            "country_of_birth",
+            "languages",
+            "phone",
+            "contacts",
+            "safe_contact_notes",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+        # Uniqueness of the A-number is checked by the service (normalised first).
+        validators: list = []
+
+
+class CaseSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    client = PersonSerializer(read_only=True)
+    office = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    caseworker = PersonSerializer(read_only=True, allow_null=True)
+    attorney = PersonSerializer(read_only=True, allow_null=True)
+    outcome = serializers.ChoiceField(choices=CaseOutcome.choices, allow_blank=True, read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "number",
+            "client",
+            "office",
+            "status",
+            "caseworker",
+            "attorney",
+            "opened_on",
+            "closed_on",
+            "outcome",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CaseOpenSerializer(serializers.Serializer):
+    """Open a case for an existing client (`client`) or a new one (`new_client`)."""
+
+    client = PublicIdRelatedField(
+        queryset=Client.objects.all(), queryset_for=_visible_clients, required=False
+    )
+    new_client = ClientSerializer(required=False)
+    office = PublicIdRelatedField(
+        queryset=Office.objects.all(), queryset_for=_user_offices, slug_field="code"
+    )
+    opened_on = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        if bool(attrs.get("client")) == bool(attrs.get("new_client")):
+            raise serializers.ValidationError(
+                {"client": "Give either an existing client or new_client, not both."}
+            )
+        return attrs
+
+
+class CaseAssignSerializer(serializers.Serializer):
+    caseworker = PublicIdRelatedField(
+        queryset=User.objects.all(), queryset_for=staff_for_request, required=False, allow_null=True
+    )
+    attorney = PublicIdRelatedField(
+        queryset=User.objects.all(), queryset_for=staff_for_request, required=False, allow_null=True
+    )
+
+
+class CaseStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    outcome = serializers.ChoiceField(choices=CaseOutcome.choices, required=False)
+    closed_on = serializers.DateField(required=False, allow_null=True)
+
+
+class DetentionEventSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    case = PublicIdRelatedField(queryset=Case.objects.all(), queryset_for=_visible_cases)
+    case_number = serializers.CharField(source="case.number", read_only=True)
+    arresting_agency = PublicIdRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    custody_agency = PublicIdRelatedField(
+        queryset=Agency.objects.all(), required=False, allow_null=True
+    )
+    arresting_agency_detail = AgencyRefSerializer(
+        source="arresting_agency", read_only=True, allow_null=True
+    )
+    custody_agency_detail = AgencyRefSerializer(
+        source="custody_agency", read_only=True, allow_null=True
+    )
+    arresting_models = serializers.ListField(child=serializers.CharField(), read_only=True)
+    custody_models = serializers.ListField(child=serializers.CharField(), read_only=True)
+    scope_flags = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = DetentionEvent
+        fields = [
+            "id",
+            "case",
+            "case_number",
+            "event_date",
+            "date_precision",
+            "event_time",
+            "state",
+            "county",
+            "city",
+            "encounter",
+            "arresting_agency",
+            "arresting_agency_detail",
+            "arresting_agency_name",
+            "custody_agency",
+            "custody_agency_detail",
+            "custody_agency_name",
+            "arresting_models",
+            "custody_models",
+            "snapshot_at",
+            "scope_flags",
+            "needs_scope_review",
+            "charges",
+            "no_prior_record",
+            "questioned_about_status",
+            "detainer_lodged",
+            "detainer_date",
+            "warrant_served",
+            "transferred_to_ice",
+            "transfer_date",
+            "transfer_facility",
+            "outcome",
+            "outcome_date",
+            "bond_amount",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "snapshot_at",
+            "needs_scope_review",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DetentionEventUpdateSerializer(DetentionEventSerializer):
+    """PATCH: an event stays on its case (moving it would bypass the office check)."""
+
+    case = PublicIdRelatedField(read_only=True)
+
+
+class NoteSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    created_by = PersonSerializer(read_only=True, allow_null=True)
+
+    class Meta:
+        model = Note
+        fields = ["id", "body", "privileged", "created_by", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def validate_privileged(self, value):
+        if value and not access_for(self.context["request"].user).reads_privileged:
+            raise serializers.ValidationError("Only attorneys may write privileged notes.")
+        return value
+
+
+class DeadlineSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+
+    class Meta:
+        model = Deadline
+        fields = ["id", "kind", "due_on", "due_time", "description", "done_at", "created_at"]
+        read_only_fields = ["done_at", "created_at"]
+
+
+class SavedSearchSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SavedSearch
+        fields = ["id", "name", "query", "url", "created_at"]
+        read_only_fields = ["created_at"]
+        extra_kwargs = {"query": {"allow_blank": True, "required": False, "default": ""}}
+        validators: list = []
+
+    def get_url(self, obj) -> str:
+        from django.urls import reverse
+
+        path = reverse("cases:list") + ("?" + obj.query if obj.query else "")
+        return self.context["request"].build_absolute_uri(path)

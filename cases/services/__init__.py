@@ -1,0 +1,65 @@
+"""Writes for clients, cases and detention events. Every write is validated and audited.
+
+Forms, API serializers, imports and seed_demo all call these functions (as
+`cases.services.<name>`); none of them saves a case model directly.
+"""
+
+from cases.services.cases import (
+    case_assign,
+    case_open,
+    case_set_status,
+    intake_record,
+)
+from cases.services.clients import (
+    CLIENT_FIELDS,
+    client_create,
+    client_fill_blanks,
+    client_update,
+    client_validate,
+)
+from cases.services.events import (
+    EVENT_FIELDS,
+    detention_log,
+    detention_scope_flags,
+    detention_snapshot_fill,
+    detention_update,
+    detention_validate,
+)
+from cases.services.records import (
+    attachment_add,
+    deadline_add,
+    deadline_set_done,
+    note_add,
+)
+from cases.services.searches import (
+    export_record,
+    saved_search_create,
+    saved_search_delete,
+    saved_search_update,
+)
+
+__all__ = [
+    "CLIENT_FIELDS",
+    "EVENT_FIELDS",
+    "attachment_add",
+    "case_assign",
+    "case_open",
+    "case_set_status",
+    "client_create",
+    "client_fill_blanks",
+    "client_update",
+    "client_validate",
+    "deadline_add",
+    "deadline_set_done",
+    "detention_log",
+    "detention_scope_flags",
+    "detention_snapshot_fill",
+    "detention_update",
+    "detention_validate",
+    "export_record",
+    "intake_record",
+    "note_add",
+    "saved_search_create",
+    "saved_search_delete",
+    "saved_search_update",
+]

@@ -1,0 +1,197 @@
+"""Cases: open (with intake), assign, change status."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.access import access_for
+from accounts.models import Role
+from audit.models import AuditAction
+from audit.services import audit_record, diff_fields
+from cases.models import (
+    Case,
+    CaseCounter,
+    CaseStatus,
+    Client,
+    Intake,
+)
+from cases.services._common import _require_case_write, _snapshot
+from cases.services.clients import client_create
+from cases.services.events import detention_log
+
+# Cases -------------------------------------------------------------------------
+
+
+def _next_case_number(year: int) -> str:
+    """Atomically take the next number of `year` (works on PostgreSQL and SQLite)."""
+    CaseCounter.objects.get_or_create(year=year)
+    CaseCounter.objects.filter(year=year).update(last=F("last") + 1)
+    last = CaseCounter.objects.get(year=year).last
+    return f"{year}-{last:06d}"
+
+
+@transaction.atomic
+def case_open(
+    *,
+    actor,
+    client: Client,
+    office,
+    opened_on: dt.date | None = None,
+    caseworker=None,
+    attorney=None,
+) -> Case:
+    if not access_for(actor).can_write_case_in(office.id):
+        raise PermissionDenied("You may not open cases in this office.")
+    opened_on = opened_on or timezone.localdate()
+    case = Case(
+        client=client,
+        office=office,
+        opened_on=opened_on,
+        created_by=actor,
+        caseworker=caseworker,
+        attorney=attorney,
+        number=_next_case_number(opened_on.year),
+    )
+    case.full_clean()
+    case.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=case,
+        case_id=case.pk,
+        summary=f"Case {case.number} opened",
+    )
+    return case
+
+
+@transaction.atomic
+def intake_record(
+    *,
+    actor,
+    office,
+    client: Client | None,
+    client_fields: dict,
+    intake: dict,
+    event: dict | None = None,
+) -> Intake:
+    """Create (or link) the client, open a case in `office`, record the intake and,
+    when `event` is given, log the first detention event: all or nothing.
+
+    Errors of the optional event are raised under "event:<field>" keys so a form can
+    show them next to the right field.
+    """
+    received_on = intake.get("received_on")
+    if received_on and received_on > timezone.localdate():
+        raise ValidationError({"received_on": "The intake date cannot be in the future."})
+    if client is None:
+        client = client_create(actor=actor, **client_fields)
+    access = access_for(actor)
+    case = case_open(
+        actor=actor,
+        client=client,
+        office=office,
+        opened_on=received_on,
+        caseworker=actor if access.has(Role.CASEWORKER) else None,
+        attorney=actor if access.has(Role.ATTORNEY) and not access.has(Role.CASEWORKER) else None,
+    )
+    record = Intake(case=case, staff=actor, created_by=actor, **intake)
+    record.full_clean()
+    record.save()
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=record,
+        case_id=case.pk,
+        summary=f"Intake by {record.get_channel_display().lower()}",
+    )
+    if event is not None:
+        try:
+            detention_log(actor=actor, case=case, **event)
+        except ValidationError as exc:
+            raise ValidationError(
+                {f"event:{name}": messages for name, messages in exc.message_dict.items()}
+            ) from None
+    return record
+
+
+def case_assign(*, actor, case: Case, caseworker=None, attorney=None) -> Case:
+    """Set the case's caseworker and attorney: members of the case's office in that role."""
+    _require_case_write(actor, case)
+    errors = {}
+    for field, person, role, article in (
+        ("caseworker", caseworker, Role.CASEWORKER, "a"),
+        ("attorney", attorney, Role.ATTORNEY, "an"),
+    ):
+        if person is None:
+            continue
+        person_access = access_for(person)
+        if not person_access.has(role) or case.office_id not in person_access.office_ids:
+            errors[field] = f"{person} is not {article} {role.value} of {case.office}."
+    if errors:
+        raise ValidationError(errors)
+    before = _snapshot(case, ("caseworker", "attorney"))
+    case.caseworker, case.attorney = caseworker, attorney
+    changes = diff_fields(before, _snapshot(case, ("caseworker", "attorney")))
+    if not changes:
+        return case
+    case.save(update_fields=["caseworker", "attorney", "updated_at"])
+    described = [
+        f"{field} {getattr(case, field) or 'unassigned'}"
+        for field in ("caseworker", "attorney")
+        if field in changes
+    ]
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=case,
+        case_id=case.pk,
+        summary="Assigned: " + ", ".join(described),
+        changes=changes,
+    )
+    return case
+
+
+@transaction.atomic
+def case_set_status(*, actor, case: Case, status: str, outcome: str = "", closed_on=None) -> Case:
+    _require_case_write(actor, case)
+    if status not in CaseStatus.values:
+        raise ValidationError({"status": "Choose a status."})
+    before = _snapshot(case, ("status", "outcome", "closed_on"))
+    if status == CaseStatus.CLOSED:
+        closed_on = closed_on or timezone.localdate()
+        errors = {}
+        if not outcome:
+            errors["outcome"] = "Choose an outcome to close the case."
+        if closed_on > timezone.localdate():
+            errors["closed_on"] = "The closing date cannot be in the future."
+        elif closed_on < case.opened_on:
+            errors["closed_on"] = (
+                f"The case was opened on {case.opened_on:%Y-%m-%d}; it cannot close before that."
+            )
+        if errors:
+            raise ValidationError(errors)
+        case.status, case.outcome, case.closed_on = status, outcome, closed_on
+    else:
+        case.status, case.outcome, case.closed_on = status, "", None
+    changes = diff_fields(before, _snapshot(case, ("status", "outcome", "closed_on")))
+    if not changes:
+        return case
+    case.full_clean()
+    case.save()
+    summary = f"Status: {case.get_status_display()}"
+    if case.outcome:
+        summary += f" ({case.get_outcome_display()})"
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=case,
+        case_id=case.pk,
+        summary=summary,
+        changes=changes,
+    )
+    return case

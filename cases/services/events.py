@@ -1,0 +1,192 @@
+"""Detention events: validation, the 287(g) snapshot and scope flags."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Model287g
+from agencies.selectors import agency_standings_on
+from audit.models import AuditAction
+from audit.services import audit_record, diff_fields
+from cases.models import (
+    Case,
+    DetentionEvent,
+    Encounter,
+)
+from cases.services._common import _require_case_write, _snapshot
+
+# Detention events ----------------------------------------------------------------
+
+EVENT_FIELDS = (
+    "event_date",
+    "date_precision",
+    "event_time",
+    "state",
+    "county",
+    "city",
+    "encounter",
+    "arresting_agency",
+    "arresting_agency_name",
+    "custody_agency",
+    "custody_agency_name",
+    "charges",
+    "no_prior_record",
+    "questioned_about_status",
+    "detainer_lodged",
+    "detainer_date",
+    "warrant_served",
+    "transferred_to_ice",
+    "transfer_date",
+    "transfer_facility",
+    "outcome",
+    "outcome_date",
+    "bond_amount",
+)
+STREET_ENCOUNTERS = {
+    Encounter.TRAFFIC_STOP,
+    Encounter.HOME,
+    Encounter.WORKPLACE,
+    Encounter.STREET,
+    Encounter.CHECKPOINT,
+    Encounter.COURTHOUSE,
+}
+
+
+def detention_snapshot_fill(event: DetentionEvent) -> None:
+    """Store on the event the 287(g) models each agency had in force on its date."""
+    standings = agency_standings_on(
+        agency_ids=[event.arresting_agency_id, event.custody_agency_id], on_date=event.event_date
+    )
+    pending = {}
+    for role in ("arresting", "custody"):
+        standing = standings.get(getattr(event, f"{role}_agency_id"))
+        for model in Model287g.values:
+            setattr(event, f"{role}_{model.lower()}", bool(standing and model in standing.active))
+        if standing and (standing.pending or standing.ended):
+            pending[role] = {"pending": list(standing.pending), "ended": list(standing.ended)}
+    event.snapshot_pending = pending
+    event.snapshot_at = timezone.now()
+
+
+def detention_scope_flags(event: DetentionEvent) -> list[str]:
+    """Facts that may fall outside what the agencies' agreements allowed that day.
+
+    A review aid for attorneys, not a legal conclusion.
+    """
+    flags = []
+    arresting = set(event.arresting_models)
+    custody = set(event.custody_models)
+    if (
+        event.encounter in STREET_ENCOUNTERS
+        and event.arresting_agency_id
+        and "TFM" not in arresting
+    ):
+        held = "/".join(sorted(arresting)) or "no 287(g) agreement"
+        flags.append(
+            f"Arrest at a {event.get_encounter_display().lower()} by an agency with {held} "
+            "(no Task Force agreement) that day."
+        )
+    if (
+        event.questioned_about_status
+        and arresting | custody
+        and not ((arresting | custody) - {"WSO"})
+    ):
+        flags.append(
+            "Questioning about status reported, but the agencies held only WSO agreements."
+        )
+    if event.detainer_lodged and not arresting and not custody:
+        flags.append("ICE detainer lodged although neither agency had a 287(g) agreement that day.")
+    return flags
+
+
+def _event_validate(event: DetentionEvent) -> None:
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    for name in ("event_date", "detainer_date", "transfer_date", "outcome_date"):
+        value = getattr(event, name)
+        if value and value > today:
+            errors.setdefault(name, []).append("This date is in the future.")
+    for name, label in (
+        ("detainer_date", "The detainer"),
+        ("transfer_date", "The transfer"),
+        ("outcome_date", "The release or outcome"),
+    ):
+        value = getattr(event, name)
+        if value and event.event_date and value < event.event_date:
+            errors.setdefault(name, []).append(f"{label} cannot be before the arrest date.")
+    if event.bond_amount is not None:
+        if event.bond_amount < 0:
+            errors.setdefault("bond_amount", []).append("A bond amount cannot be negative.")
+        elif event.bond_amount > 1_000_000:
+            errors.setdefault("bond_amount", []).append(
+                "That bond amount looks wrong (over $1,000,000)."
+            )
+    if event.detainer_date and not event.detainer_lodged:
+        event.detainer_lodged = True
+    if event.transfer_date and not event.transferred_to_ice:
+        event.transferred_to_ice = True
+    if event.arresting_agency_id:
+        event.arresting_agency_name = ""
+    if event.custody_agency_id:
+        event.custody_agency_name = ""
+    if errors:
+        raise ValidationError(errors)
+    event.full_clean(exclude=["case"])
+
+
+def detention_validate(*, fields: dict) -> None:
+    """The detention event rules without saving (see client_validate)."""
+    _event_validate(DetentionEvent(**{k: v for k, v in fields.items() if k in EVENT_FIELDS}))
+
+
+def _event_save(event: DetentionEvent, *, recompute: bool) -> None:
+    _event_validate(event)
+    if recompute:
+        detention_snapshot_fill(event)
+    event.scope_flags = detention_scope_flags(event)
+    event.needs_scope_review = bool(event.scope_flags)
+    event.save()
+
+
+@transaction.atomic
+def detention_log(*, actor, case: Case, **fields) -> DetentionEvent:
+    _require_case_write(actor, case)
+    event = DetentionEvent(
+        case=case, created_by=actor, **{k: v for k, v in fields.items() if k in EVENT_FIELDS}
+    )
+    _event_save(event, recompute=True)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=event,
+        case_id=case.pk,
+        summary=f"Detention event logged: {event}",
+    )
+    return event
+
+
+@transaction.atomic
+def detention_update(*, actor, event: DetentionEvent, **fields) -> DetentionEvent:
+    """Change an event; the snapshot is recomputed only when the date or an agency changes."""
+    _require_case_write(actor, event.case)
+    before = _snapshot(event, EVENT_FIELDS)
+    for name, value in fields.items():
+        if name in EVENT_FIELDS:
+            setattr(event, name, value)
+    after = _snapshot(event, EVENT_FIELDS)
+    changes = diff_fields(before, after)
+    if not changes:
+        return event
+    recompute = bool({"event_date", "arresting_agency", "custody_agency"} & changes.keys())
+    _event_save(event, recompute=recompute)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=event,
+        case_id=event.case_id,
+        summary="Detention event updated: " + ", ".join(changes),
+        changes=changes,
+    )
+    return event

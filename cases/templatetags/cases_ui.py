@@ -1,0 +1,98 @@
+"""Template helpers of the caseworker pages: badges, dates with their precision, masks."""
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils import formats
+
+from agencies.models import Model287g
+from cases.models import DatePrecision
+from caseworker.lib.anumber import mask_a_number
+
+register = template.Library()
+
+MODEL_TITLES = dict(Model287g.choices)
+
+
+@register.inclusion_tag("cases/_badges.html")
+def agency_badges(active=(), pending=(), ended=(), known=True):
+    """Badges for the 287(g) models in force (and pending / ended) on a date."""
+    return {
+        "active": [(m, MODEL_TITLES.get(m, m)) for m in active],
+        "pending": [(m, MODEL_TITLES.get(m, m)) for m in pending],
+        "ended": [(m, MODEL_TITLES.get(m, m)) for m in ended],
+        "known": known,
+    }
+
+
+@register.inclusion_tag("cases/_badges.html")
+def event_badges(event, role):
+    """The snapshot stored on a detention event for its arresting or custody agency."""
+    extra = (event.snapshot_pending or {}).get(role, {})
+    known = getattr(event, f"{role}_agency_id") is not None
+    return agency_badges(
+        event.models_at(role), extra.get("pending", ()), extra.get("ended", ()), known
+    )
+
+
+@register.filter
+def event_when(event):
+    """The event date as precise as it is known ("March 2025" for month precision)."""
+    day = event.event_date
+    if event.date_precision == DatePrecision.MONTH:
+        return formats.date_format(day, "F Y")
+    text = formats.date_format(day, "j M Y")
+    if event.date_precision == DatePrecision.UNKNOWN_DAY:
+        return f"about {text}"
+    if event.event_time:
+        text += " " + formats.time_format(event.event_time, "H:i")
+    return text
+
+
+@register.filter
+def masked(value):
+    return mask_a_number(value) if value else ""
+
+
+@register.simple_tag
+def url_if(name, *args):
+    """reverse() or "" when the route is not installed (another app's optional page)."""
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+@register.filter
+def agency_label(event, role):
+    agency = getattr(event, f"{role}_agency")
+    return str(agency.name) if agency else getattr(event, f"{role}_agency_name")
+
+
+@register.inclusion_tag("cases/_agency_picker.html", takes_context=True)
+def agency_picker(context, form, role, prefix=""):
+    """The combobox for one agency role, with the badges of the agency already chosen."""
+    picker = context.get("picker") or {}
+    agency, standing = picker.get(role) or (None, None)
+    unlisted = f"{role}_unlisted"
+    return {
+        "role": role,
+        "prefix": prefix,
+        "id_field": form[f"{role}_agency"],
+        "name_field": form[f"{role}_agency_name"],
+        "unlisted_field": form[unlisted] if unlisted in form.fields else None,
+        "state_id": form["state"].auto_id if "state" in form.fields else "id_state",
+        "date_id": form["event_date"].auto_id if "event_date" in form.fields else "id_event_date",
+        "agency": agency,
+        "standing": standing,
+        "date": picker.get("date"),
+    }
+
+
+@register.filter
+def any_errors(forms):
+    return any(form is not None and form.errors for form in forms)
+
+
+@register.simple_tag
+def form_list(*forms):
+    return [form for form in forms if form is not None]

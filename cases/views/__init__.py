@@ -1,0 +1,1 @@
+"""Page views of the cases app, one module per area."""

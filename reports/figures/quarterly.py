@@ -1,0 +1,440 @@
+"""The quarterly report's figures: de-identified aggregates, small counts suppressed.
+
+Every count is `matching(...)` (the case list's FilterSets over the requester's visible
+records) with the parameters printed as its link; nothing here names a client.
+"""
+
+from __future__ import annotations
+
+from collections import Counter as Tally
+
+from django.db.models import Count, F, Q
+
+from agencies.models import (
+    Agency,
+    AgreementChange,
+    AgreementImport,
+    AgreementPeriod,
+    AgreementStatus,
+    ChangeKind,
+    ImportStatus,
+    Model287g,
+)
+from cases.filters import MODEL_CHOICES
+from cases.models import DetentionOutcome, Encounter, Intake
+from reports.figures.base import (
+    CASES,
+    EVENTS,
+    Cell,
+    Counts,
+    Table,
+    days_between,
+    list_url,
+    matching,
+)
+from reports.figures.charts import hbar_chart
+from reports.params import Quarter, quarter_from_params, scope_label
+
+TOP_AGENCIES = 20
+TOP_COUNTIES_IN_PDF = 25
+CHART_WIDTH = 300  # CSS px; fits beside a table in half the page
+
+# (key, label, list, extra filter parameters). Intakes and clients are special-cased.
+HEADLINE = [
+    ("intakes", "Intakes received", CASES, {}),
+    ("cases", "New cases opened", CASES, {}),
+    ("events", "Detention events (arrests and bookings)", EVENTS, {}),
+    ("clients", "Clients detained", EVENTS, {}),
+    ("detainers", "ICE detainers lodged", EVENTS, {"detainer": "true"}),
+    ("transfers", "Transfers to ICE custody", EVENTS, {"transferred": "true"}),
+    ("released", "Released", EVENTS, {"outcome": DetentionOutcome.RELEASED}),
+    ("bonds", "Released on bond", EVENTS, {"outcome": DetentionOutcome.BOND_POSTED}),
+    ("removals", "Removed", EVENTS, {"outcome": DetentionOutcome.REMOVED}),
+]
+
+
+class QuarterScope:
+    """One quarter seen by one requester, optionally one office: the base parameters."""
+
+    def __init__(self, *, user, quarter: Quarter, office: str | None):
+        self.user, self.quarter, self.office = user, quarter, office
+        extra = {"office": office} if office else {}
+        self.events = {
+            "date_after": quarter.start.isoformat(),
+            "date_before": quarter.end.isoformat(),
+            **extra,
+        }
+        self.cases = {
+            "opened_after": quarter.start.isoformat(),
+            "opened_before": quarter.end.isoformat(),
+            **extra,
+        }
+
+    def params(self, target: str, **more) -> dict:
+        return {**(self.events if target == EVENTS else self.cases), **more}
+
+    def qs(self, target: str, **more):
+        return matching(user=self.user, target=target, params=self.params(target, **more))
+
+    def url(self, target: str, **more) -> str:
+        return list_url(target, self.params(target, **more))
+
+    def count(self, key: str, target: str, more: dict) -> int:
+        if key == "intakes":
+            # Counted by the day received; an intake opens its case that same day
+            # (cases.services.intake_record), so the link is the opened-in-quarter list.
+            scope = {"office": self.office} if self.office else {}
+            return Intake.objects.filter(
+                case__in=matching(user=self.user, target=CASES, params=scope).values("pk"),
+                received_on__gte=self.quarter.start,
+                received_on__lte=self.quarter.end,
+            ).count()
+        qs = self.qs(target, **more)
+        if key == "clients":
+            return qs.values("case__client_id").distinct().count()
+        return qs.count()
+
+
+def _headline(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[Table, dict]:
+    table = Table(
+        "headline",
+        "Headline figures",
+        ["Figure", now.quarter.short_label, before.quarter.short_label, "Change"],
+    )
+    raw = {}
+    for key, label, target, more in HEADLINE:
+        current = now.count(key, target, more)
+        previous = before.count(key, target, more)
+        raw[key] = current
+        table.add(
+            Cell(label),
+            counts.cell(current, now.url(target, **more)),
+            counts.cell(previous, before.url(target, **more)),
+            counts.change(current, previous),
+        )
+    return table, raw
+
+
+WITHHELD = "* withheld so that a small count cannot be worked out by subtraction."
+
+
+def _note_withheld(table: Table) -> None:
+    if any(cell.text == "*" for row in table.rows for cell in row):
+        table.note = " ".join(p for p in (table.note, WITHHELD) if p)
+
+
+def _models(scope: QuarterScope, counts: Counts) -> Table:
+    table = Table(
+        "models",
+        "Events by 287(g) model in force that day",
+        ["Model", "Arresting agency", "Custody (booking) agency"],
+        note="An agency can hold agreements under several models, so rows can overlap.",
+    )
+    for value, label in MODEL_CHOICES:
+        cells = []
+        for role in ("arresting_model", "custody_model"):
+            url = scope.url(EVENTS, **{role: value})
+            cells.append(counts.cell(scope.qs(EVENTS, **{role: value}).count(), url))
+        name = f"{label} ({value})" if value != "none" else label
+        table.add(Cell(name), *cells)
+    return table
+
+
+def _encounters(scope: QuarterScope, counts: Counts, total: int) -> Table:
+    table = Table("encounters", "Events by encounter", ["Encounter", "Events", "Share"])
+    cells = []
+    for value, label in Encounter.choices:
+        n = scope.qs(EVENTS, encounter=value).count()
+        url = scope.url(EVENTS, encounter=value)
+        cell = counts.cell(n, url)
+        cells.append(cell)
+        table.add(Cell(label), cell, counts.share(n, total))
+    counts.withhold_complements(cells)
+    for row in table.rows:
+        if row[1].text == "*":
+            row[2] = Cell("*", None, numeric=True)
+    _note_withheld(table)
+    return table
+
+
+def _agencies(scope: QuarterScope, counts: Counts) -> tuple[Table, int]:
+    """Top agencies by events they arrested or held the client in (either role)."""
+    qs = scope.qs(EVENTS)
+    arrests = Tally(
+        dict(
+            qs.filter(arresting_agency__isnull=False)
+            .values_list("arresting_agency")
+            .annotate(n=Count("id"))
+        )
+    )
+    custody = Tally(
+        dict(
+            qs.filter(custody_agency__isnull=False)
+            .values_list("custody_agency")
+            .annotate(n=Count("id"))
+        )
+    )
+    both = Tally(
+        dict(
+            qs.filter(custody_agency=F("arresting_agency"))
+            .values_list("arresting_agency")
+            .annotate(n=Count("id"))
+        )
+    )
+    either = arrests + custody
+    either.subtract(both)
+    unlinked = qs.filter(arresting_agency__isnull=True, custody_agency__isnull=True).count()
+    agencies = {
+        a["id"]: a
+        for a in Agency.objects.filter(id__in=list(either)).values(
+            "id", "public_id", "name", "state"
+        )
+    }
+    ranked = sorted(either, key=lambda i: (-either[i], agencies[i]["name"]))
+    more = f" (top {TOP_AGENCIES} of {len(ranked)})" if len(ranked) > TOP_AGENCIES else ""
+    table = Table(
+        "agencies",
+        f"Agencies involved{more}",
+        ["Agency", "State", "Events (either role)", "Arrested", "Held (booking)"],
+        numeric_from=2,
+    )
+    for agency_id in ranked[:TOP_AGENCIES]:
+        agency = agencies[agency_id]
+        uid = str(agency["public_id"])
+        table.add(
+            Cell(agency["name"]),
+            Cell(agency["state"]),
+            counts.cell(either[agency_id], scope.url(EVENTS, agency=uid)),
+            counts.cell(arrests[agency_id], scope.url(EVENTS, arresting_agency=uid)),
+            counts.cell(custody[agency_id], scope.url(EVENTS, custody_agency=uid)),
+        )
+    return table, unlinked
+
+
+def _places(scope: QuarterScope, counts: Counts) -> tuple[Table, Table]:
+    qs = scope.qs(EVENTS)
+    states = Table("states", "Events by state", ["State", "Events"])
+    by_state = qs.values_list("state").annotate(n=Count("id")).order_by("-n", "state")
+    state_cells = []
+    for state, n in by_state:
+        cell = counts.cell(n, scope.url(EVENTS, state=state))
+        state_cells.append(cell)
+        states.add(Cell(state), cell)
+    counts.withhold_complements(state_cells)
+    _note_withheld(states)
+
+    counties = Table(
+        "counties",
+        "Events by county",
+        ["State", "County", "Events"],
+        numeric_from=2,
+    )
+    rows = list(
+        qs.values_list("state", "county").annotate(n=Count("id")).order_by("-n", "state", "county")
+    )
+    per_state: dict[str, list[Cell]] = {}
+    for state, county, n in rows:
+        url = scope.url(EVENTS, state=state, county=county) if county else ""
+        cell = counts.cell(n, url)
+        per_state.setdefault(state, []).append(cell)
+        counties.add(Cell(state), Cell(county or "(county not recorded)"), cell)
+    for cells in per_state.values():
+        counts.withhold_complements(cells)
+    if len(rows) > TOP_COUNTIES_IN_PDF:
+        counties.note = (
+            f"The {TOP_COUNTIES_IN_PDF} counties with most events; "
+            f"all {len(rows)} are in the CSV/XLSX."
+        )
+    _note_withheld(counties)
+    return states, counties
+
+
+def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> dict:
+    labels, prev_cells, now_cells = [], [], []
+    for scope, bucket in ((before, prev_cells), (now, now_cells)):
+        group = []
+        for first, last in scope.quarter.months():
+            params = {
+                **scope.params(EVENTS),
+                "date_after": first.isoformat(),
+                "date_before": last.isoformat(),
+            }
+            n = matching(user=scope.user, target=EVENTS, params=params).count()
+            cell = counts.cell(n, list_url(EVENTS, params))
+            group.append(cell)
+            labels.append(first.strftime("%B %Y"))
+        counts.withhold_complements(group)
+        bucket.extend(group)
+    return hbar_chart(
+        title="Detention events by month",
+        labels=labels,
+        series=[  # this quarter first: it gets the darker fill
+            (now.quarter.short_label, [None, None, None, *now_cells]),
+            (before.quarter.short_label, [*prev_cells, None, None, None]),
+        ],
+    )
+
+
+def _durations(scope: QuarterScope, counts: Counts) -> Table:
+    table = Table("durations", "Time in custody", ["Measure", "Median"])
+    transfers = scope.qs(EVENTS, transferred="true").values_list("event_date", "transfer_date")
+    table.add(
+        Cell("Days from arrest to transfer to ICE custody"),
+        counts.median(days_between(transfers), scope.url(EVENTS, transferred="true")),
+    )
+    outcomes = [DetentionOutcome.RELEASED, DetentionOutcome.BOND_POSTED]
+    releases = scope.qs(EVENTS, outcome=outcomes).values_list("event_date", "outcome_date")
+    table.add(
+        Cell("Days from arrest to release (released or bond posted)"),
+        counts.median(days_between(releases), scope.url(EVENTS, outcome=outcomes)),
+    )
+    return table
+
+
+def _active_on(day) -> dict[str, int]:
+    rows = (
+        AgreementPeriod.objects.filter(status=AgreementStatus.ACTIVE, start__lte=day)
+        .filter(Q(end__isnull=True) | Q(end__gt=day))
+        .values_list("agreement__model")
+        .annotate(n=Count("agreement", distinct=True))
+    )
+    return dict(rows)
+
+
+def _changed(quarter: Quarter, condition: Q) -> dict[str, int]:
+    rows = (
+        AgreementChange.objects.filter(
+            condition, effective_on__gte=quarter.start, effective_on__lte=quarter.end
+        )
+        .values_list("agreement__model")
+        .annotate(n=Count("agreement", distinct=True))
+    )
+    return dict(rows)
+
+
+SIGNED = Q(kind=ChangeKind.SIGNED) | Q(kind=ChangeKind.CREATED, after__status="active")
+ENDED = Q(kind=ChangeKind.ENDED)
+
+
+def _directory(quarter: Quarter) -> dict:
+    """Agreements in force and their changes, from the import history (public data)."""
+    start, end = _active_on(quarter.start), _active_on(quarter.end)
+    signed, ended = _changed(quarter, SIGNED), _changed(quarter, ENDED)
+    table = Table(
+        "agreements",
+        "287(g) agreements in the directory",
+        [
+            "Model",
+            f"Active {quarter.start.isoformat()}",
+            f"Active {quarter.end.isoformat()}",
+            "Signed in quarter",
+            "Ended in quarter",
+        ],
+    )
+    for model in [*Model287g.values, None]:
+        label = f"{Model287g(model).label} ({model})" if model else "All models"
+        pick = (lambda d, m=model: d.get(m, 0)) if model else (lambda d: sum(d.values()))
+        table.add(
+            Cell(label),
+            *(Cell(f"{pick(d):,}", pick(d), numeric=True) for d in (start, end, signed, ended)),
+        )
+    changes = Table(
+        "agreement_changes",
+        "Agreements signed or ended in the quarter",
+        ["Date", "Change", "Agency", "State", "Model"],
+        in_pdf=False,
+    )
+    for row in (
+        AgreementChange.objects.filter(SIGNED | ENDED)
+        .filter(effective_on__gte=quarter.start, effective_on__lte=quarter.end)
+        .order_by("effective_on", "agreement__agency__name", "agreement__model")
+        .values_list(
+            "effective_on",
+            "kind",
+            "agreement__agency__name",
+            "agreement__agency__state",
+            "agreement__model",
+        )
+    ):
+        date, kind, name, state, model = row
+        changes.add(date, "ended" if kind == ChangeKind.ENDED else "signed", name, state, model)
+    imports = AgreementImport.objects.filter(
+        status__in=[ImportStatus.DONE, ImportStatus.NOOP], list_date__isnull=False
+    )
+    first = (
+        imports.filter(list_date__lte=quarter.start)
+        .order_by("-list_date")
+        .values_list("list_date", flat=True)
+        .first()
+    )
+    lists = (
+        imports.filter(list_date__lte=quarter.end, list_date__gte=first or quarter.start)
+        .order_by("list_date", "list_kind")
+        .values_list("list_date", "list_kind")
+        .distinct()
+    )
+    return {"table": table, "changes": changes, "lists": list(lists)}
+
+
+def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
+    quarter = quarter_from_params(params)
+    office = params.get("office")
+    now = QuarterScope(user=user, quarter=quarter, office=office)
+    before = QuarterScope(user=user, quarter=quarter.previous, office=office)
+
+    headline, raw = _headline(now, before, counts)
+    models = _models(now, counts)
+    encounters = _encounters(now, counts, raw["events"])
+    agencies, unlinked = _agencies(now, counts)
+    states, counties = _places(now, counts)
+    durations = _durations(now, counts)
+    no_prior = now.qs(EVENTS, no_prior="true").count()
+    no_prior_cell = counts.share(no_prior, raw["events"], now.url(EVENTS, no_prior="true"))
+    durations.add(Cell("Share of events with no prior criminal record"), no_prior_cell)
+    directory = _directory(quarter)
+
+    model_chart = hbar_chart(
+        title="Events by 287(g) model in force that day",
+        labels=[value for value, _label in MODEL_CHOICES],
+        series=[
+            ("Arresting agency", [row[1] for row in models.rows]),
+            ("Custody agency", [row[2] for row in models.rows]),
+        ],
+        width=CHART_WIDTH,
+        label_width=60,
+    )
+    seen = [row for row in encounters.rows if row[1].text != "0"]
+    encounter_chart = hbar_chart(
+        title="Events by encounter (encounters with none left out)",
+        labels=[row[0].text for row in seen],
+        series=[("Events", [row[1] for row in seen])],
+        width=CHART_WIDTH,
+        label_width=120,
+    )
+    tables = [headline, models, encounters, agencies, states, counties, durations]
+    return {
+        "quarter": quarter,
+        "previous": quarter.previous,
+        "scope_label": scope_label(user, office),
+        "headline": headline,
+        "models": models,
+        "encounters": encounters,
+        "agencies": agencies,
+        "unlinked_events": counts.text(unlinked),
+        "states": states,
+        "counties": counties,
+        "counties_shown": counties.rows[:TOP_COUNTIES_IN_PDF],
+        "durations": durations,
+        "charts": {
+            "months": _months(now, before, counts),
+            "models": model_chart,
+            "encounters": encounter_chart,
+        },
+        "directory": directory,
+        "sources": {
+            "events_base": now.url(EVENTS),
+            "cases_base": now.url(CASES),
+        },
+        "tables": [*tables, directory["table"], directory["changes"]],
+        "record_ids": None,
+    }

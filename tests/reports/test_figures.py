@@ -1,0 +1,251 @@
+"""The numbers in rendered PDFs, read back with pypdf, against independent ORM queries.
+
+Each test renders one report (about a second) and checks everything about it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import re
+import statistics
+import zipfile
+from urllib.parse import urlsplit
+
+import pytest
+from django.http import QueryDict
+
+from agencies.models import AgreementPeriod
+from cases.filters import DetentionEventFilterSet
+from cases.models import Case, DetentionEvent
+from cases.selectors import events_visible
+from tests.reports.conftest import (
+    SECRET_A_NUMBER,
+    SECRET_DOB,
+    SECRET_NAME,
+    pdf_text,
+    q2_events,
+    render_now,
+)
+
+pytestmark = pytest.mark.django_db
+
+Q2 = {"year": 2025, "quarter": 2}
+
+
+def figures(text: str, label: str, n: int = 3) -> list[str]:
+    """The n tokens printed after a row label in the PDF text."""
+    match = re.search(re.escape(label) + r"((?: \S+){" + str(n) + "})", text)
+    assert match, f"{label!r} not found in the PDF text"
+    return match.group(1).split()
+
+
+def shown(n: int, threshold: int = 5) -> str:
+    return f"<{threshold}" if 0 < n < threshold else f"{n:,}"
+
+
+def test_quarterly_figures_reconcile_with_the_database(world, django_capture_on_commit_callbacks):
+    report = render_now(world.erin, "quarterly", Q2, django_capture_on_commit_callbacks)
+    text = pdf_text(report.pdf.read())
+
+    q2 = q2_events()
+    q1 = DetentionEvent.objects.filter(
+        event_date__gte=dt.date(2025, 1, 1), event_date__lte=dt.date(2025, 3, 31)
+    )
+    live_cases = Case.objects.filter(archived_at__isnull=True)
+    assert figures(text, "Detention events (arrests and bookings)") == [
+        shown(q2.count()),
+        shown(q1.count()),
+        "—",
+    ]
+    assert figures(text, "Clients detained")[0] == shown(
+        q2.values("case__client_id").distinct().count()
+    )
+    assert figures(text, "New cases opened")[0] == shown(
+        live_cases.filter(opened_on__range=(dt.date(2025, 4, 1), dt.date(2025, 6, 30))).count()
+    )
+    assert figures(text, "ICE detainers lodged") == [
+        shown(q2.filter(detainer_lodged=True).count()),
+        "0",
+        "+5",
+    ]
+    assert figures(text, "Removed", 1) == [shown(q2.filter(outcome="removed").count())]
+
+    # Breakdowns: model in force, encounter, agency (either role).
+    assert figures(text, "Jail Enforcement Model (JEM)", 2) == [
+        shown(q2.filter(arresting_jem=True).count()),
+        shown(q2.filter(custody_jem=True).count()),
+    ]
+    none_at_arrest = q2.filter(arresting_tfm=False, arresting_jem=False, arresting_wso=False)
+    assert figures(text, "No 287(g) agreement", 1) == [shown(none_at_arrest.count())]
+    assert figures(text, "Traffic stop", 1) == [shown(q2.filter(encounter="traffic_stop").count())]
+    assert figures(text, "Home", 1) == ["<5"]
+    palm = world.palm_so
+    either = q2.filter(arresting_agency=palm) | q2.filter(custody_agency=palm)
+    assert figures(text, "Palm County Sheriff's Office FL") == [
+        shown(either.distinct().count()),
+        shown(q2.filter(arresting_agency=palm).count()),
+        shown(q2.filter(custody_agency=palm).count()),
+    ]
+
+    # Median days arrest → release over released and bond-posted events with both dates.
+    released = q2.filter(outcome__in=["released", "bond_posted"], outcome_date__isnull=False)
+    days = [(e.outcome_date - e.event_date).days for e in released]
+    assert f"{statistics.median(days):g} days (n = {len(days)})" in text
+
+    # Directory context: active periods covering the first and last day, and changes.
+    def active_on(day):
+        return (
+            AgreementPeriod.objects.filter(status="active", start__lte=day)
+            .exclude(end__lte=day)
+            .count()
+        )
+
+    row = figures(text, "All models", 4)
+    assert row[:2] == [str(active_on(dt.date(2025, 4, 1))), str(active_on(dt.date(2025, 6, 30)))]
+    assert row[2:] == ["1", "1"]  # Lake TFM listed active, Harbor WSO ended
+    assert "28 March 2025 — participating agencies list" in text
+    assert "6 June 2025 — participating agencies list" in text
+
+    # Typesetting: running marking and page numbers on every page.
+    assert f"Page {report.page_count} of {report.page_count}" in text
+    assert text.count("DE-IDENTIFIED") >= report.page_count
+
+
+def test_quarterly_links_reproduce_each_figure(world, django_capture_on_commit_callbacks):
+    """Each printed URL, fed to the case list's FilterSet, counts what the PDF shows."""
+    report = render_now(world.bob, "quarterly", Q2, django_capture_on_commit_callbacks)
+    text = pdf_text(report.pdf.read())
+    pairs = re.findall(
+        r"([A-Z][A-Za-z][^:,]+), Q[12] 2025: (\S+) (http://\S+/cases/events/\?\S+)", text
+    )
+    assert len(pairs) >= 14
+    for label, value, url in pairs:
+        if label == "Clients detained":
+            continue  # distinct clients among the listed events
+        params = QueryDict(urlsplit(url).query)
+        filterset = DetentionEventFilterSet(params, queryset=events_visible(user=world.bob))
+        assert filterset.is_valid(), filterset.errors
+        assert value == shown(filterset.qs.count()), url
+    # bob (North attorney) sees North only: 12 of the 18 Q2 events.
+    north = q2_events().filter(case__office=world.north).count()
+    assert figures(text, "Detention events (arrests and bookings)", 1) == [shown(north)]
+    assert "Quarterly report Q2 2025 — North Office" in text
+
+
+def test_quarterly_is_deidentified_in_pdf_and_companions(
+    world, django_capture_on_commit_callbacks, settings
+):
+    settings.REPORT_SUPPRESSION_THRESHOLD = 3
+    report = render_now(world.erin, "quarterly", Q2, django_capture_on_commit_callbacks)
+    text = pdf_text(report.pdf.read())
+    with zipfile.ZipFile(report.csv_zip.open("rb")) as archive:
+        companions = " ".join(archive.read(n).decode("utf-8-sig") for n in archive.namelist())
+    for leak in (SECRET_NAME, SECRET_A_NUMBER, "A98765", SECRET_DOB.isoformat(), "Ficticia"):
+        assert leak not in text
+        assert leak not in companions
+    assert "PRIVILEGED" not in text
+    # The threshold is configurable: Q1's 4 events now print, 2 jail bookings do not,
+    # and 3 home arrests are withheld so 2 cannot be worked out from the total.
+    assert figures(text, "Detention events (arrests and bookings)", 4) == [
+        "18",
+        "4",
+        "+14",
+        "(+350%)",
+    ]
+    assert figures(text, "Jail booking", 1) == ["<3"]
+    assert figures(text, "Home", 1) == ["*"]
+    assert "counts below 3 shown as “<3”".upper() in text.upper()
+    with zipfile.ZipFile(report.csv_zip.open("rb")) as archive:
+        headline = next(n for n in archive.namelist() if n.endswith("headline.csv"))
+        rows = list(csv.reader(io.StringIO(archive.read(headline).decode("utf-8-sig"))))
+    removed = next(r for r in rows if r[0] == "Removed")
+    assert removed[1] == "<3"  # suppressed in the CSV too, never the exact 1
+    assert removed[-2].startswith("http://")  # each value's case-list link
+
+
+def test_agency_pattern_report(world, django_capture_on_commit_callbacks, settings):
+    settings.REPORT_LISTING_CAP = 5
+    params = {
+        "agencies": [str(world.palm_so.public_id), str(world.lake_so.public_id)],
+        "date_after": "2025-01-01",
+        "date_before": "2025-06-30",
+    }
+    report = render_now(world.bob, "agency_pattern", params, django_capture_on_commit_callbacks)
+    text = pdf_text(report.pdf.read())
+    assert text.count("PRIVILEGED & CONFIDENTIAL") >= report.page_count
+
+    visible = DetentionEvent.objects.filter(
+        case__office=world.north,
+        case__archived_at__isnull=True,
+        event_date__range=(dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+    )
+    palm = visible.filter(arresting_agency=world.palm_so) | visible.filter(
+        custody_agency=world.palm_so
+    )
+    lake = visible.filter(arresting_agency=world.lake_so) | visible.filter(
+        custody_agency=world.lake_so
+    )
+    palm, lake = palm.distinct(), lake.distinct()
+    assert figures(text, "Palm County Sheriff's Office FL", 6) == [
+        str(palm.count()),
+        str(palm.filter(arresting_agency=world.palm_so).count()),
+        str(palm.filter(custody_agency=world.palm_so).count()),
+        str(palm.filter(detainer_lodged=True).count()),
+        str(palm.filter(no_prior_record=True).count()),
+        "0",
+    ]
+    # Lake (3 events) is listed; Palm (11) exceeds the cap of 5: CSV/XLSX only.
+    for event in lake.select_related("case"):
+        assert event.case.number in text
+    assert f"{palm.count()} events: more than the listing cap of 5" in text
+    with zipfile.ZipFile(report.csv_zip.open("rb")) as archive:
+        listing = next(n for n in archive.namelist() if "palm" in n and n.endswith("events.csv"))
+        rows = list(csv.reader(io.StringIO(archive.read(listing).decode("utf-8-sig"))))
+    assert len(rows) - 1 == palm.count()
+    # Other offices' cases and client names stay out (names are off by default).
+    south_numbers = Case.objects.filter(office=world.south).values_list("number", flat=True)
+    assert not any(number in text for number in south_numbers)
+    assert SECRET_NAME not in text
+    # Manifest: the checksum of the sorted ids of the events used.
+    ids = sorted({str(e.public_id) for e in palm} | {str(e.public_id) for e in lake})
+    assert hashlib.sha256("\n".join(ids).encode()).hexdigest() in text.replace(" ", "")
+    assert report.manifest["record_count"] == len(ids)
+
+
+def test_case_chronology(world, django_capture_on_commit_callbacks):
+    case = world.shared_case
+    report = render_now(
+        world.bob,
+        "case_chronology",
+        {"case": str(case.public_id)},
+        django_capture_on_commit_callbacks,
+    )
+    text = pdf_text(report.pdf.read())
+    assert "PRIVILEGED & CONFIDENTIAL" in text
+    assert case.number in text and case.client.full_name in text
+    events = case.detention_events.all()
+    assert text.count("Detention: Traffic stop") == events.count()
+    assert text.count("ICE detainer lodged") == events.filter(detainer_lodged=True).count()
+    assert "JEM signed 2025-02-01" in text  # Palm County SO's agreement at the booking
+    assert report.case_ids == [case.pk]
+
+
+def test_agency_pattern_names_clients_only_when_asked(world):
+    from reports.figures import report_content
+
+    params = {
+        "agencies": [str(world.lake_so.public_id)],
+        "date_after": "2025-01-01",
+        "date_before": "2025-06-30",
+    }
+    for include, expected in ((False, False), (True, True)):
+        content = report_content(
+            kind="agency_pattern", user=world.bob, params={**params, "include_names": include}
+        )
+        listing = content["sections"][0]["listing"]
+        assert ("Client" in listing.columns) is expected
+        names = {cell.text for row in listing.rows for cell in row}
+        assert any(SECRET_NAME in name for name in names) is expected
