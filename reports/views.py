@@ -100,6 +100,11 @@ def report_file(request, public_id, fmt):
     if fmt not in FORMATS:
         raise Http404("No such format")
     report = report_get_for_user(user=request.user, public_id=public_id)
+    return report_file_response(request=request, report=report, fmt=fmt)
+
+
+def report_file_response(*, request, report, fmt: str) -> FileResponse:
+    """One of a report's files as a private, audited download (pages and API alike)."""
     field, content_type = report_download(
         actor=request.user, report=report, fmt=fmt, ip=client_ip(request)
     )

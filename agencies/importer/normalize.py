@@ -16,22 +16,12 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from openpyxl.utils.datetime import from_excel
 
-STATE_CODES: dict[str, str] = {
-    "ALABAMA": "AL", "ALASKA": "AK", "ARIZONA": "AZ", "ARKANSAS": "AR", "CALIFORNIA": "CA",
-    "COLORADO": "CO", "CONNECTICUT": "CT", "DELAWARE": "DE", "FLORIDA": "FL", "GEORGIA": "GA",
-    "HAWAII": "HI", "IDAHO": "ID", "ILLINOIS": "IL", "INDIANA": "IN", "IOWA": "IA",
-    "KANSAS": "KS", "KENTUCKY": "KY", "LOUISIANA": "LA", "MAINE": "ME", "MARYLAND": "MD",
-    "MASSACHUSETTS": "MA", "MICHIGAN": "MI", "MINNESOTA": "MN", "MISSISSIPPI": "MS",
-    "MISSOURI": "MO", "MONTANA": "MT", "NEBRASKA": "NE", "NEVADA": "NV", "NEW HAMPSHIRE": "NH",
-    "NEW JERSEY": "NJ", "NEW MEXICO": "NM", "NEW YORK": "NY", "NORTH CAROLINA": "NC",
-    "NORTH DAKOTA": "ND", "OHIO": "OH", "OKLAHOMA": "OK", "OREGON": "OR", "PENNSYLVANIA": "PA",
-    "RHODE ISLAND": "RI", "SOUTH CAROLINA": "SC", "SOUTH DAKOTA": "SD", "TENNESSEE": "TN",
-    "TEXAS": "TX", "UTAH": "UT", "VERMONT": "VT", "VIRGINIA": "VA", "WASHINGTON": "WA",
-    "WEST VIRGINIA": "WV", "WISCONSIN": "WI", "WYOMING": "WY",
-    "DISTRICT OF COLUMBIA": "DC", "WASHINGTON DC": "DC",
-    "GUAM": "GU", "PUERTO RICO": "PR", "AMERICAN SAMOA": "AS",
-    "NORTHERN MARIANA ISLANDS": "MP", "COMMONWEALTH OF THE NORTHERN MARIANA ISLANDS": "MP",
-    "CNMI": "MP", "VIRGIN ISLANDS": "VI", "US VIRGIN ISLANDS": "VI", "USVI": "VI",
+from caseworker.lib.states import STATES
+
+# Official names (caseworker.lib.states) plus the other spellings ICE and others use.
+STATE_CODES: dict[str, str] = {name.upper(): code for code, name in STATES.items()} | {
+    "WASHINGTON DC": "DC", "COMMONWEALTH OF THE NORTHERN MARIANA ISLANDS": "MP", "CNMI": "MP",
+    "VIRGIN ISLANDS": "VI", "US VIRGIN ISLANDS": "VI", "USVI": "VI",
 }  # fmt: skip
 _CODES = frozenset(STATE_CODES.values())
 _STATE_PREFIX = re.compile(r"^(?:STATE|COMMONWEALTH|TERRITORY) OF (?:THE )?")

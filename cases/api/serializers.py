@@ -26,6 +26,7 @@ from cases.models import (
     Note,
     SavedSearch,
 )
+from cases.services import CLIENT_FIELDS
 from caseworker.lib.anumber import mask_a_number
 from caseworker.lib.api import PublicIdRelatedField
 
@@ -69,21 +70,7 @@ class ClientSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Client
-        fields = [
-            "id",
-            "given_names",
-            "family_names",
-            "other_names",
-            "a_number",
-            "date_of_birth",
-            "country_of_birth",
-            "languages",
-            "phone",
-            "contacts",
-            "safe_contact_notes",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *CLIENT_FIELDS, "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
         # Uniqueness of the A-number is checked by the service (normalised first).
         validators: list = []

@@ -6,7 +6,6 @@ Someone else's report is a 404.
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +14,8 @@ from rest_framework.response import Response
 from caseworker.lib.api import KeysetPagination
 from reports.api.serializers import ReportRequestSerializer, ReportSerializer
 from reports.selectors import report_get_for_user, reports_for_user
-from reports.services import report_download, report_request
+from reports.services import report_request
+from reports.views import report_file_response
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -52,21 +52,4 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
     @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx|csv)")
     def download(self, request, id=None, fmt=None):
-        report = self.get_object()
-        field, content_type = report_download(
-            actor=request.user, report=report, fmt=fmt, ip=request.META.get("REMOTE_ADDR")
-        )
-        try:
-            handle = field.open("rb")
-        except FileNotFoundError:
-            raise Http404("The file is missing from storage") from None
-        extension = "zip" if fmt == "csv" else fmt
-        response = FileResponse(
-            handle,
-            as_attachment=True,
-            filename=f"report-{report.public_id}.{extension}",
-            content_type=content_type,
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return report_file_response(request=request, report=self.get_object(), fmt=fmt)
