@@ -62,6 +62,21 @@ class Access:
     # Privileged attorney work product -------------------------------------
     @property
     def reads_privileged(self) -> bool:
+        """May read privileged work product somewhere (in `privileged_office_ids`)."""
+        return self.has(Role.ATTORNEY) and bool(self.office_ids)
+
+    @property
+    def privileged_office_ids(self) -> frozenset[int]:
+        """Offices whose privileged notes and reports the user may read: an attorney's own
+        offices only, even when another role (director) lets them read all cases."""
+        return self.office_ids if self.has(Role.ATTORNEY) else frozenset()
+
+    def reads_privileged_in(self, office_id: int) -> bool:
+        return office_id in self.privileged_office_ids
+
+    @property
+    def can_review_scope(self) -> bool:
+        """Mark scope-flagged detention events as reviewed (a legal judgement)."""
         return self.has(Role.ATTORNEY)
 
     # Reports ---------------------------------------------------------------

@@ -1,3 +1,6 @@
+"""Agencies and the 287(g) directory in the admin. Agreements, their periods and history
+change only through imports (which record every change), so they are read-only here."""
+
 from django.contrib import admin
 
 from agencies.models import (
@@ -8,7 +11,7 @@ from agencies.models import (
     AgreementImport,
     AgreementPeriod,
 )
-from caseworker.admin_site import AdminRoleOnly
+from caseworker.admin_site import AdminRoleOnly, ReadOnlyAdmin
 
 
 class AliasInline(admin.TabularInline):
@@ -37,7 +40,7 @@ class PeriodInline(admin.TabularInline):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AdminRoleOnly, admin.ModelAdmin):
+class AgreementAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("agency", "model", "status", "signed_on", "ended_on", "last_seen_on")
     list_filter = ("model", "status", "agency__state")
     search_fields = ("agency__name",)
@@ -46,14 +49,14 @@ class AgreementAdmin(AdminRoleOnly, admin.ModelAdmin):
 
 
 @admin.register(AgreementPeriod)
-class AgreementPeriodAdmin(AdminRoleOnly, admin.ModelAdmin):
+class AgreementPeriodAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("agreement", "status", "start", "end")
     list_filter = ("status",)
     list_select_related = ("agreement__agency",)
 
 
 @admin.register(AgreementImport)
-class AgreementImportAdmin(AdminRoleOnly, admin.ModelAdmin):
+class AgreementImportAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = (
         "created_at",
         "source",
@@ -70,7 +73,7 @@ class AgreementImportAdmin(AdminRoleOnly, admin.ModelAdmin):
 
 
 @admin.register(AgreementChange)
-class AgreementChangeAdmin(AdminRoleOnly, admin.ModelAdmin):
+class AgreementChangeAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("effective_on", "kind", "agreement", "agreement_import")
     list_filter = ("kind",)
     list_select_related = ("agreement__agency", "agreement_import")

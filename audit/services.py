@@ -21,10 +21,17 @@ def _plain(value):
     return value
 
 
-def diff_fields(before: dict, after: dict) -> dict:
-    """{"field": [old, new]} for each field whose value changed, JSON-safe."""
+REDACTED = ["…", "…"]
+
+
+def diff_fields(before: dict, after: dict, *, redact=()) -> dict:
+    """{"field": [old, new]} for each field whose value changed, JSON-safe.
+
+    Fields in `redact` are recorded as changed without their values: the audit trail is
+    append-only and reviewed by admins, so it must not hold client identity or charges.
+    """
     return {
-        key: [_plain(before.get(key)), _plain(after.get(key))]
+        key: REDACTED if key in redact else [_plain(before.get(key)), _plain(after.get(key))]
         for key in after
         if before.get(key) != after.get(key)
     }

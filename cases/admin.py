@@ -1,7 +1,9 @@
-"""Case data in the admin follows the same access rule as everywhere else.
+"""Case data in the admin: read-only, and under the same access rule as everywhere else.
 
 The admin role has no case access by default (DESIGN.md), so these lists are empty
-for a plain admin; they exist for an admin who is also, say, a director.
+for a plain admin; they exist for an admin who is also, say, a director. Case data is
+changed only through the app's pages and API, which validate and audit every write.
+Saved searches are private to their owner and are not in the admin at all.
 """
 
 from django.contrib import admin
@@ -15,12 +17,11 @@ from cases.models import (
     DetentionEvent,
     Intake,
     Note,
-    SavedSearch,
 )
-from caseworker.admin_site import AdminRoleOnly
+from caseworker.admin_site import ReadOnlyAdmin
 
 
-class VisibleOnly(AdminRoleOnly):
+class VisibleOnly(ReadOnlyAdmin):
     case_path = "case"
 
     def get_queryset(self, request):
@@ -71,10 +72,9 @@ class NoteAdmin(VisibleOnly, admin.ModelAdmin):
     list_display = ("case", "created_at", "privileged")
 
     def get_queryset(self, request):
-        from accounts.access import access_for
-
-        qs = super().get_queryset(request)
-        return qs if access_for(request.user).reads_privileged else qs.filter(privileged=False)
+        return (
+            super().get_queryset(request).filter(privileged=False)
+        )  # work product never shows in the admin
 
 
 @admin.register(Attachment)
@@ -88,11 +88,6 @@ class DeadlineAdmin(VisibleOnly, admin.ModelAdmin):
     list_filter = ("kind",)
 
 
-@admin.register(SavedSearch)
-class SavedSearchAdmin(AdminRoleOnly, admin.ModelAdmin):
-    list_display = ("name", "user", "created_at")
-
-
 @admin.register(CaseCounter)
-class CaseCounterAdmin(AdminRoleOnly, admin.ModelAdmin):
+class CaseCounterAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ("year", "last")

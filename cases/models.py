@@ -264,7 +264,13 @@ class DetentionEvent(Timestamped):
     scope_flags = models.JSONField(
         default=list, blank=True, help_text="Reasons this event may fall outside the agreements."
     )
-    needs_scope_review = models.BooleanField(default=False, db_index=True)
+    needs_scope_review = models.BooleanField(
+        default=False, db_index=True, help_text="Has scope flags (whether reviewed or not)."
+    )
+    scope_reviewed_at = models.DateTimeField(null=True, blank=True)
+    scope_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     charges = models.TextField(blank=True)
     no_prior_record = models.BooleanField(default=False)

@@ -51,6 +51,15 @@ def case_get_for_user(*, user, public_id) -> Case:
         raise Http404("No such case") from None
 
 
+def case_get_for_privileged_work(*, user, public_id) -> Case:
+    """A case whose privileged material (notes, chronology) the user may read: an attorney
+    of its office. Any other case is a 404, as if it did not exist."""
+    case = case_get_for_user(user=user, public_id=public_id)
+    if not access_for(user).reads_privileged_in(case.office_id):
+        raise Http404("No such case")
+    return case
+
+
 def client_get_for_user(*, user, public_id, audit: bool = True, ip=None) -> Client:
     try:
         client = Client.objects.visible_to(user).get(public_id=public_id)
@@ -63,10 +72,18 @@ def client_get_for_user(*, user, public_id, audit: bool = True, ip=None) -> Clie
     return client
 
 
+def client_reveal_a_number(*, user, client: Client, ip=None) -> str:
+    """The full A-number: a deliberate, audited act (page and API alike)."""
+    audit_record(
+        actor=user, action=AuditAction.REVEAL, target=client, summary="A-number revealed", ip=ip
+    )
+    return client.a_number or ""
+
+
 def notes_visible(*, user, case: Case) -> QuerySet[Note]:
-    """A case's notes the user may read: privileged ones only for attorneys."""
+    """A case's notes the user may read: privileged ones only for attorneys of its office."""
     qs = case.notes.select_related("created_by")
-    if not access_for(user).reads_privileged:
+    if not access_for(user).reads_privileged_in(case.office_id):
         qs = qs.filter(privileged=False)
     return qs
 
@@ -88,17 +105,22 @@ def either_agency(agency_id) -> Q:
 # Caseworker workflow (issue 4) ---------------------------------------------------------
 
 
-def case_get_for_page(*, user, public_id, ip=None) -> Case:
-    """A case for its page. Showing a case shows its client, so the read is audited."""
-    case = case_get_for_user(user=user, public_id=public_id)
+def case_read_record(*, user, case: Case, what: str = "Client", ip=None) -> None:
+    """Audit a read of a case's client data (a page, an event, notes, an API response)."""
     audit_record(
         actor=user,
         action=AuditAction.VIEW,
         target=case.client,
         case_id=case.pk,
-        summary=f"Client viewed on case {case.number}",
+        summary=f"{what} viewed on case {case.number}",
         ip=ip,
     )
+
+
+def case_get_for_page(*, user, public_id, ip=None) -> Case:
+    """A case for its page. Showing a case shows its client, so the read is audited."""
+    case = case_get_for_user(user=user, public_id=public_id)
+    case_read_record(user=user, case=case, ip=ip)
     return case
 
 
@@ -287,7 +309,7 @@ def case_timeline(*, user, case: Case) -> dict:
         items.append(TimelineItem("intake", _at(intake.received_on), intake, date_only=True))
     items.sort(key=lambda item: item.at, reverse=True)
     hidden_notes = 0
-    if not access_for(user).reads_privileged:
+    if not access_for(user).reads_privileged_in(case.office_id):
         hidden_notes = privileged_note_count(case=case)
     return {
         "items": items,

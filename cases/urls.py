@@ -20,6 +20,11 @@ urlpatterns += [
         name="saved-search-delete",
     ),
     path("scope-review/", search.scope_queue, name="scope-queue"),
+    path(
+        "scope-review/<uuid:public_id>/reviewed/",
+        search.scope_reviewed,
+        name="scope-reviewed",
+    ),
     path("agency-picker/", search.agency_picker, name="agency-picker"),
 ]
 

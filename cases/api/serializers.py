@@ -63,17 +63,28 @@ class ClientListSerializer(serializers.ModelSerializer):
 
 
 class ClientSerializer(serializers.ModelSerializer):
+    """A client in full, except the A-number: write it here, read it masked; the full
+    number comes only from the audited `reveal-a-number` action, as on the page."""
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     a_number = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, allow_null=True
+        max_length=20, required=False, allow_blank=True, allow_null=True, write_only=True
     )
+    a_number_masked = serializers.SerializerMethodField()
 
     class Meta:
         model = Client
-        fields = ["id", *CLIENT_FIELDS, "created_at", "updated_at"]
+        fields = ["id", *CLIENT_FIELDS, "a_number_masked", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
         # Uniqueness of the A-number is checked by the service (normalised first).
         validators: list = []
+
+    def get_a_number_masked(self, obj) -> str:
+        return mask_a_number(obj.a_number or "")
+
+
+class RevealSerializer(serializers.Serializer):
+    a_number = serializers.CharField()
 
 
 class CaseSerializer(serializers.ModelSerializer):
@@ -182,6 +193,7 @@ class DetentionEventSerializer(serializers.ModelSerializer):
             "snapshot_at",
             "scope_flags",
             "needs_scope_review",
+            "scope_reviewed_at",
             "charges",
             "no_prior_record",
             "questioned_about_status",
@@ -200,6 +212,7 @@ class DetentionEventSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "snapshot_at",
             "needs_scope_review",
+            "scope_reviewed_at",
             "created_at",
             "updated_at",
         ]
@@ -221,7 +234,9 @@ class NoteSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at"]
 
     def validate_privileged(self, value):
-        if value and not access_for(self.context["request"].user).reads_privileged:
+        case = self.context.get("case")
+        access = access_for(self.context["request"].user)
+        if value and not (case and access.reads_privileged_in(case.office_id)):
             raise serializers.ValidationError("Only attorneys may write privileged notes.")
         return value
 

@@ -12,8 +12,6 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from audit.models import AuditAction
-from audit.services import audit_record
 from cases import selectors, services
 from cases.api import serializers as s
 from cases.filters import CaseFilterSet, ClientFilterSet, DetentionEventFilterSet
@@ -34,7 +32,7 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     """Clients with at least one case you may read. Reading one in full is audited."""
 
     filterset_class = ClientFilterSet
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "post", "patch", "head", "options"]  # POST: reveal only
 
     def get_queryset(self):
         return Client.objects.visible_to(self.request.user)
@@ -46,6 +44,14 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
         return selectors.client_get_for_user(
             user=self.request.user, public_id=self.kwargs["id"], audit=self.action == "retrieve"
         )
+
+    @extend_schema(request=None, responses={200: s.RevealSerializer})
+    @action(detail=True, methods=["post"], url_path="reveal-a-number")
+    def reveal_a_number(self, request, id=None):
+        """The full A-number. Audited as a reveal, like the button on the client page."""
+        client = self.get_object()
+        number = selectors.client_reveal_a_number(user=request.user, client=client)
+        return Response({"a_number": number})
 
     def partial_update(self, request, *args, **kwargs):
         client = self.get_object()
@@ -72,13 +78,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
-        audit_record(
-            actor=request.user,
-            action=AuditAction.VIEW,
-            target=case,
-            case_id=case.pk,
-            summary="Case viewed (API)",
-        )
+        selectors.case_read_record(user=request.user, case=case, what="Case (API)")
         return Response(s.CaseSerializer(case).data)
 
     @extend_schema(request=s.CaseOpenSerializer, responses={201: s.CaseSerializer})
@@ -153,6 +153,11 @@ class DetentionEventViewSet(
     def get_queryset(self):
         return selectors.events_for_list(user=self.request.user)
 
+    def retrieve(self, request, *args, **kwargs):
+        event = self.get_object()
+        selectors.case_read_record(user=request.user, case=event.case, what="Event (API)")
+        return Response(self.get_serializer(event).data)
+
     def get_serializer_class(self):
         if self.action == "partial_update":
             return s.DetentionEventUpdateSerializer
@@ -199,9 +204,19 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CaseChild):
             "-created_at", "-id"
         )
 
+    def list(self, request, *args, **kwargs):
+        selectors.case_read_record(user=request.user, case=self.get_case(), what="Notes (API)")
+        return super().list(request, *args, **kwargs)
+
+    def retrieve(self, request, *args, **kwargs):
+        selectors.case_read_record(user=request.user, case=self.get_case(), what="Note (API)")
+        return super().retrieve(request, *args, **kwargs)
+
     def create(self, request, *args, **kwargs):
         case = self.get_case()
-        serializer = self.get_serializer(data=request.data)
+        serializer = self.get_serializer(
+            data=request.data, context={**self.get_serializer_context(), "case": case}
+        )
         serializer.is_valid(raise_exception=True)
         note = services.note_add(actor=request.user, case=case, **serializer.validated_data)
         return Response(self.get_serializer(note).data, status=status.HTTP_201_CREATED)

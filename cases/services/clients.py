@@ -38,7 +38,6 @@ A_NUMBER_TAKEN = (
     "creating a second one."
 )
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
-SENSITIVE_CLIENT_FIELDS = {"a_number", "phone", "contacts", "safe_contact_notes"}
 
 
 def _client_prepare(client: Client, *, check_unique: bool = True) -> None:
@@ -115,13 +114,9 @@ def client_update(*, actor, client: Client, **fields) -> Client:
         if name in CLIENT_FIELDS:
             setattr(client, name, value)
     _client_prepare(client)
-    changes = diff_fields(before, _snapshot(client, CLIENT_FIELDS))
+    changes = diff_fields(before, _snapshot(client, CLIENT_FIELDS), redact=CLIENT_FIELDS)
     if changes:
         _client_save(client)
-        # Identifiers and contact details are not copied into the append-only audit
-        # trail (it cannot be purged); only the fact that they changed is.
-        for name in SENSITIVE_CLIENT_FIELDS & changes.keys():
-            changes[name] = ["…", "…"]
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,

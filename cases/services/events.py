@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import access_for
 from agencies.models import Model287g
 from agencies.selectors import agency_standings_on
 from audit.models import AuditAction
@@ -145,8 +146,12 @@ def _event_save(event: DetentionEvent, *, recompute: bool) -> None:
     _event_validate(event)
     if recompute:
         detention_snapshot_fill(event)
-    event.scope_flags = detention_scope_flags(event)
-    event.needs_scope_review = bool(event.scope_flags)
+    flags = detention_scope_flags(event)
+    if flags != event.scope_flags:
+        # New or different reasons need a fresh attorney review.
+        event.scope_reviewed_at, event.scope_reviewed_by = None, None
+    event.scope_flags = flags
+    event.needs_scope_review = bool(flags)
     event.save()
 
 
@@ -176,7 +181,7 @@ def detention_update(*, actor, event: DetentionEvent, **fields) -> DetentionEven
         if name in EVENT_FIELDS:
             setattr(event, name, value)
     after = _snapshot(event, EVENT_FIELDS)
-    changes = diff_fields(before, after)
+    changes = diff_fields(before, after, redact=("charges",))
     if not changes:
         return event
     recompute = bool({"event_date", "arresting_agency", "custody_agency"} & changes.keys())
@@ -188,5 +193,26 @@ def detention_update(*, actor, event: DetentionEvent, **fields) -> DetentionEven
         case_id=event.case_id,
         summary="Detention event updated: " + ", ".join(changes),
         changes=changes,
+    )
+    return event
+
+
+@transaction.atomic
+def detention_scope_review(*, actor, event: DetentionEvent) -> DetentionEvent:
+    """An attorney marks a flagged event as reviewed; it leaves the review queue."""
+    if not access_for(actor).can_review_scope or not access_for(actor).can_write_case_in(
+        event.case.office_id
+    ):
+        raise PermissionDenied("Only attorneys of the case's office review scope flags.")
+    if not event.needs_scope_review or event.scope_reviewed_at:
+        return event
+    event.scope_reviewed_at, event.scope_reviewed_by = timezone.now(), actor
+    event.save(update_fields=["scope_reviewed_at", "scope_reviewed_by", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=event,
+        case_id=event.case_id,
+        summary="Scope flags reviewed: " + "; ".join(event.scope_flags)[:200],
     )
     return event

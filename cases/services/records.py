@@ -31,7 +31,7 @@ DEADLINE_HORIZON_YEARS = 5
 @transaction.atomic
 def note_add(*, actor, case: Case, body: str, privileged: bool = False) -> Note:
     _require_case_write(actor, case)
-    if privileged and not access_for(actor).reads_privileged:
+    if privileged and not access_for(actor).reads_privileged_in(case.office_id):
         raise PermissionDenied("Only attorneys may write privileged notes.")
     note = Note(case=case, body=(body or "").strip(), privileged=privileged, created_by=actor)
     note.full_clean()

@@ -30,7 +30,8 @@ def render_case(request, case, *, status=200, **bound):
     if can_write:
         staff = selectors.office_staff(office=case.office)
         context.update(
-            note_form=bound.get("note_form") or NoteForm(can_privilege=access.reads_privileged),
+            note_form=bound.get("note_form")
+            or NoteForm(can_privilege=access.reads_privileged_in(case.office_id)),
             deadline_form=bound.get("deadline_form") or DeadlineForm(),
             attachment_form=bound.get("attachment_form") or AttachmentForm(),
             status_form=bound.get("status_form")
@@ -103,7 +104,9 @@ def case_assign(request, public_id):
 @require_POST
 def note_create(request, public_id):
     case = _writable_case(request, public_id)
-    form = NoteForm(request.POST, can_privilege=access_for(request.user).reads_privileged)
+    form = NoteForm(
+        request.POST, can_privilege=access_for(request.user).reads_privileged_in(case.office_id)
+    )
     if form.is_valid():
         try:
             services.note_add(

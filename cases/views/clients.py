@@ -8,8 +8,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import access_for
-from audit.models import AuditAction
-from audit.services import audit_record
 from cases import selectors, services
 from cases.forms import ClientForm, add_service_errors
 from cases.services import CLIENT_FIELDS
@@ -47,13 +45,7 @@ def client_detail(request, public_id):
 def client_reveal(request, public_id):
     """Show the full A-number: a deliberate, audited act (POST, never a link)."""
     client = selectors.client_get_for_user(user=request.user, public_id=public_id, audit=False)
-    audit_record(
-        actor=request.user,
-        action=AuditAction.REVEAL,
-        target=client,
-        summary="A-number revealed",
-        ip=client_ip(request),
-    )
+    selectors.client_reveal_a_number(user=request.user, client=client, ip=client_ip(request))
     if request.htmx:
         return private(
             render(request, "cases/_a_number.html", {"client": client, "revealed": True})

@@ -23,6 +23,7 @@ from cases.forms import (
     event_initial,
 )
 from cases.views.common import (
+    client_ip,
     form_and_rules_valid,
     login_required,
     private,
@@ -118,6 +119,9 @@ def event_edit(request, public_id):
 @require_GET
 def event_detail(request, public_id):
     event = selectors.event_get_for_user(user=request.user, public_id=public_id)
+    selectors.case_read_record(
+        user=request.user, case=event.case, what="Detention event", ip=client_ip(request)
+    )
     today = agency_standings_on(
         agency_ids=[event.arresting_agency_id, event.custody_agency_id],
         on_date=timezone.localdate(),

@@ -42,6 +42,10 @@ def _wants_event(data) -> bool:
 
 def _resolve_choice(choice: str, report) -> tuple[str, object]:
     """('link', client) / ('new', None) / ('ask', None) from the duplicate panel's radio."""
+    if report.a_number_client is not None and not report.a_number_visible:
+        # Knowing an A-number must not open another office's client record: the
+        # intake stays on screen until that office or a director deals with it.
+        return "ask", None
     if choice == "a_number" and report.a_number_client is not None:
         return "link", report.a_number_client
     if choice.startswith("client:"):

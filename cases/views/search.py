@@ -407,7 +407,7 @@ def saved_search_delete(request, public_id):
 def scope_queue(request):
     _require_case_reader(request)
     params = request.GET.copy()
-    unknown = sorted(set(params) - {"cursor"})
+    unknown = sorted(set(params) - {"cursor", "reviewed"})
     if unknown:
         return render(
             request,
@@ -415,9 +415,11 @@ def scope_queue(request):
             {"error": "Unknown parameter(s): " + ", ".join(unknown)[:200]},
             status=400,
         )
+    show_reviewed = params.get("reviewed") == "1"
     qs = (
         selectors.events_for_list(user=request.user)
-        .filter(needs_scope_review=True)
+        .filter(needs_scope_review=True, scope_reviewed_at__isnull=not show_reviewed)
+        .select_related("scope_reviewed_by")
         .order_by("-event_date", "-id")
     )
     try:
@@ -433,8 +435,23 @@ def scope_queue(request):
         "next_url": _page_url(params, page.next_cursor),
         "previous_url": _page_url(params, page.previous_cursor),
         "events_url": reverse("cases:events") + "?scope_flag=true",
+        "show_reviewed": show_reviewed,
+        "can_review": access_for(request.user).can_review_scope,
     }
     return private(render(request, "cases/search/scope_queue.html", context))
+
+
+@login_required
+@require_POST
+def scope_reviewed(request, public_id):
+    event = selectors.event_get_for_user(user=request.user, public_id=public_id)
+    try:
+        services.detention_scope_review(actor=request.user, event=event)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Marked as reviewed: {event.case.number}, {event}.")
+    return redirect("cases:scope-queue")
 
 
 # Agency picker (htmx) ------------------------------------------------------------------------

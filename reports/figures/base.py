@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.urls import reverse
 
+from accounts.access import access_for
 from cases.filters import CaseFilterSet, DetentionEventFilterSet
 from cases.selectors import cases_visible, events_visible
 
@@ -39,10 +40,17 @@ def list_url(target: str, params: dict) -> str:
     return f"{settings.SITE_URL}{reverse(_ROUTES[target])}?{query_string(params)}"
 
 
-def matching(*, user, target: str, params: dict) -> QuerySet:
+def matching(*, user, target: str, params: dict, privileged: bool = False) -> QuerySet:
     """What the case list shows `user` for `params`: parsed from the very query string the
-    report prints, through the list's own FilterSet. Unordered, ready to aggregate."""
+    report prints, through the list's own FilterSet. Unordered, ready to aggregate.
+
+    `privileged` narrows it to the offices whose privileged work the user may read."""
     visible = events_visible(user=user) if target == EVENTS else cases_visible(user=user)
+    if privileged:
+        offices = access_for(user).privileged_office_ids
+        visible = visible.filter(
+            **{"case__office_id__in" if target == EVENTS else "office_id__in": offices}
+        )
     filterset = _FILTERSETS[target](QueryDict(query_string(params)), queryset=visible, request=None)
     if not filterset.is_valid():
         raise FigureFilterError(f"{target} filter rejected {params!r}: {filterset.errors}")

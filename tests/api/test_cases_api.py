@@ -243,8 +243,12 @@ def test_client_detail_is_audited_and_list_masks_a_number(api, world, alice):
     listed = api.get(API + "/clients/", {"q": "perez"}).json()["results"][0]
     assert listed["a_number_masked"] == "A•••-•••-678" and "a_number" not in listed
     detail = api.get(f"{API}/clients/{world.c1.client.public_id}/").json()
-    assert detail["a_number"] == "A012345678"
+    assert detail["a_number_masked"] == "A•••-•••-678" and "a_number" not in detail
     assert AuditEntry.objects.filter(action=AuditAction.VIEW, target_type="cases.Client").exists()
+    url = f"{API}/clients/{world.c1.client.public_id}/reveal-a-number/"
+    assert api.get(url).status_code == 405
+    assert api.post(url).json() == {"a_number": "A012345678"}
+    assert AuditEntry.objects.filter(action=AuditAction.REVEAL, actor=alice).count() == 1
 
 
 # Notes: privileged ones do not exist for caseworkers ---------------------------------------
