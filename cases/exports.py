@@ -66,7 +66,7 @@ def _agency(name, typed) -> str:
 
 
 def _person(username, first, last) -> str:
-    return f"{first} {last}".strip() or (username or "")
+    return " ".join(part for part in (first, last) if part) or (username or "")
 
 
 CASE_COLUMNS = (

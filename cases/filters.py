@@ -24,13 +24,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.access import access_for
-from accounts.models import Office, User
+from accounts.models import Office, Role, User
 from agencies.models import Agency, Model287g
 from cases.models import Case, CaseStatus, Client, DetentionEvent, DetentionOutcome, Encounter
 from caseworker.lib.anumber import a_number_lookup, looks_like_a_number
 from caseworker.lib.filtering import StrictFilterSet, YesNoFilter, yes_no
 from caseworker.lib.states import STATE_CHOICES
-from caseworker.lib.text import fold
+from caseworker.lib.text import county_variants, fold
 
 MODEL_CHOICES = [*Model287g.choices, ("none", "No 287(g) agreement")]
 
@@ -76,12 +76,20 @@ def offices_for_request(request):
     return Office.objects.all() if ids is None else Office.objects.filter(id__in=ids)
 
 
-def staff_for_request(request):
-    """Staff a user may filter by: members of the offices whose cases they read."""
+def _staff_for_request(request, role: Role):
+    """Staff of `role` a user may filter by: members of the offices whose cases they read."""
+    users = User.objects.filter(groups__name=role.value)
     if request is None or access_for(request.user).case_office_ids is None:
-        return User.objects.all()
-    ids = access_for(request.user).case_office_ids
-    return User.objects.filter(offices__id__in=ids).distinct()
+        return users.distinct()
+    return users.filter(offices__id__in=access_for(request.user).case_office_ids).distinct()
+
+
+def caseworkers_for_request(request):
+    return _staff_for_request(request, Role.CASEWORKER)
+
+
+def attorneys_for_request(request):
+    return _staff_for_request(request, Role.ATTORNEY)
 
 
 class OfficeChoiceField(django_filters.fields.ModelMultipleChoiceField):
@@ -164,7 +172,10 @@ def event_conditions(data: dict, prefix: str = "") -> Q | None:
     if data.get("state"):
         q &= Q(**{f"{p}state__in": data["state"]})
     if data.get("county"):
-        q &= Q(**{f"{p}county__iexact": data["county"].strip()})
+        spellings = Q()
+        for spelling in county_variants(data["county"]):
+            spellings |= Q(**{f"{p}county__iexact": spelling})
+        q &= spellings
     if data.get("arresting_model"):
         q &= _model_q("arresting", data["arresting_model"], p)
     if data.get("custody_model"):
@@ -268,8 +279,8 @@ class _ListFilterSet(StrictFilterSet):
     office = OfficeFilter(
         queryset=offices_for_request, label="Office", help_text="Public id or code"
     )
-    caseworker = PublicIdFilter(queryset=staff_for_request, label="Caseworker")
-    attorney = PublicIdFilter(queryset=staff_for_request, label="Attorney")
+    caseworker = PublicIdFilter(queryset=caseworkers_for_request, label="Caseworker")
+    attorney = PublicIdFilter(queryset=attorneys_for_request, label="Attorney")
     opened_after = django_filters.DateFilter(label="Opened on or after")
     opened_before = django_filters.DateFilter(label="Opened on or before")
     closed_after = django_filters.DateFilter(label="Closed on or after")

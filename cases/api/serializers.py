@@ -15,7 +15,7 @@ from accounts.models import Office, User
 from agencies.api.serializers import AgencyRefSerializer
 from agencies.models import Agency
 from cases import selectors
-from cases.filters import staff_for_request
+from cases.filters import attorneys_for_request, caseworkers_for_request
 from cases.models import (
     Case,
     CaseOutcome,
@@ -136,10 +136,16 @@ class CaseOpenSerializer(serializers.Serializer):
 
 class CaseAssignSerializer(serializers.Serializer):
     caseworker = PublicIdRelatedField(
-        queryset=User.objects.all(), queryset_for=staff_for_request, required=False, allow_null=True
+        queryset=User.objects.all(),
+        queryset_for=caseworkers_for_request,
+        required=False,
+        allow_null=True,
     )
     attorney = PublicIdRelatedField(
-        queryset=User.objects.all(), queryset_for=staff_for_request, required=False, allow_null=True
+        queryset=User.objects.all(),
+        queryset_for=attorneys_for_request,
+        required=False,
+        allow_null=True,
     )
 
 

@@ -9,6 +9,7 @@ from cases.services.cases import (
     case_open,
     case_set_status,
     intake_record,
+    intake_validate,
 )
 from cases.services.clients import (
     CLIENT_FIELDS,
@@ -60,6 +61,7 @@ __all__ = [
     "detention_validate",
     "export_record",
     "intake_record",
+    "intake_validate",
     "note_add",
     "saved_search_create",
     "saved_search_delete",

@@ -69,6 +69,13 @@ def case_open(
     return case
 
 
+def intake_validate(*, fields: dict) -> None:
+    """The intake's own rules, for forms to show before saving (intake_record applies them)."""
+    received_on = fields.get("received_on")
+    if received_on and received_on > timezone.localdate():
+        raise ValidationError({"received_on": "The intake date cannot be in the future."})
+
+
 @transaction.atomic
 def intake_record(
     *,
@@ -85,9 +92,7 @@ def intake_record(
     Errors of the optional event are raised under "event:<field>" keys so a form can
     show them next to the right field.
     """
-    received_on = intake.get("received_on")
-    if received_on and received_on > timezone.localdate():
-        raise ValidationError({"received_on": "The intake date cannot be in the future."})
+    intake_validate(fields=intake)
     if client is None:
         client = client_create(actor=actor, **client_fields)
     access = access_for(actor)
@@ -95,7 +100,7 @@ def intake_record(
         actor=actor,
         client=client,
         office=office,
-        opened_on=received_on,
+        opened_on=intake.get("received_on"),
         caseworker=actor if access.has(Role.CASEWORKER) else None,
         attorney=actor if access.has(Role.ATTORNEY) and not access.has(Role.CASEWORKER) else None,
     )

@@ -70,8 +70,8 @@ def intake(request):
     event_form = DetentionEventForm(data if wants_event else None, prefix=EVENT_PREFIX)
     report, choice = None, (data or {}).get("duplicate_choice", "")
     if data is not None:
-        valid = form_and_rules_valid(client_form, services.client_validate, _client_fields)
-        valid &= intake_form.is_valid()
+        valid = form_and_rules_valid(client_form, services.client_validate, _cleaned)
+        valid &= form_and_rules_valid(intake_form, services.intake_validate, _cleaned)
         if wants_event:
             valid &= form_and_rules_valid(event_form, services.detention_validate, _event_fields)
         if valid:
@@ -102,7 +102,7 @@ def intake(request):
     return private(render(request, "cases/intake.html", context, status=status))
 
 
-def _client_fields(form):
+def _cleaned(form):
     return form.cleaned_data
 
 

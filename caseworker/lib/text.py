@@ -6,6 +6,20 @@ import unicodedata
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+COUNTY_SUFFIXES = (" County", " Parish", " Borough")
+
+
+def county_variants(value: str) -> list[str]:
+    """The spellings one county goes by: "Lee", "Lee County" (and Parish/Borough) alike,
+    so a filter on either finds events recorded with the other."""
+    base = " ".join((value or "").split())
+    for suffix in COUNTY_SUFFIXES:
+        if base.lower().endswith(suffix.lower()):
+            base = base[: -len(suffix)].strip()
+            break
+    return [base] + [base + suffix for suffix in COUNTY_SUFFIXES] if base else []
+
+
 def fold(value: str) -> str:
     """Lower-case, accents stripped, punctuation and hyphens to single spaces."""
     decomposed = unicodedata.normalize("NFKD", value or "")

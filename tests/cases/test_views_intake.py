@@ -254,3 +254,11 @@ def test_live_panel_after_session_expiry_sends_the_page_to_login(client, db):
 @pytest.mark.parametrize("method", ["post", "delete"])
 def test_live_panel_is_get_only(client, alice, method):
     assert getattr(login(client, alice), method)(DUPLICATES).status_code == 405
+
+
+def test_every_error_is_shown_in_one_round(client, alice, north):
+    """A future call date is reported together with the other mistakes, not after them."""
+    response = _post(login(client, alice), received_on="2999-01-05", a_number="12345")
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "cannot be in the future" in body and "8 or 9 digits" in body

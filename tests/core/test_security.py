@@ -73,3 +73,16 @@ def test_reading_a_detention_event_is_audited(client, alice, north):
     assert AuditEntry.objects.filter(
         actor=alice, action=AuditAction.VIEW, case_id=event.case_id
     ).exists()
+
+
+def test_county_filter_finds_both_spellings(bob, north):
+    """An attorney typing "Lee" must not miss events recorded as "Lee County"."""
+    from cases.filters import DetentionEventFilterSet
+    from cases.selectors import events_visible
+
+    for county in ("Lee", "Lee County", "lee county", "Collier"):
+        DetentionEventFactory(case=CaseFactory(office=north), county=county)
+    for typed in ("Lee", "Lee County", " lee  county "):
+        filterset = DetentionEventFilterSet({"county": typed}, queryset=events_visible(user=bob))
+        assert filterset.is_valid()
+        assert filterset.qs.count() == 3, typed
