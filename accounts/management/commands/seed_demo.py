@@ -17,7 +17,6 @@ import secrets
 from collections import defaultdict
 from pathlib import Path
 
-from agencies.services import directory_load
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -25,6 +24,7 @@ from django.db import transaction
 
 from accounts.models import Office, Role, User
 from agencies.models import Agency, AgencyKind, AgreementPeriod, AgreementStatus
+from agencies.services import directory_load
 from cases import services
 from cases.models import (
     Case,
