@@ -15,10 +15,21 @@ HERE = Path(__file__).resolve().parent
 BENCHES = ["import_bench.py", "search_bench.py", "report_bench.py"]
 
 
+def ensure_database(url: str) -> None:
+    """Create the benchmark database if it does not exist yet."""
+    import psycopg
+
+    server, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def main() -> int:
     env = {**os.environ}
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cw_bench")
     env.setdefault("SECRET_KEY", "bench-only")
+    ensure_database(env["DATABASE_URL"])
     failed = 0
     for name in BENCHES:
         print(f"\n=== {name}", flush=True)

@@ -65,10 +65,13 @@ def median_ms(fn, repeat=REPEAT) -> float:
 def ensure_data():
     if connection.vendor != "postgresql":
         sys.exit("search_bench needs PostgreSQL: set DATABASE_URL")
+    call_command("migrate", verbosity=0)
     have = DetentionEvent.objects.count()
     if have < EVENTS:
         print(f"{have} events; seeding to {EVENTS} with seed_demo --scale (takes minutes)…")
+        start = time.perf_counter()
         call_command("seed_demo", scale=EVENTS, verbosity=0)
+        print(f"seed_demo --scale {EVENTS}: {time.perf_counter() - start:.0f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
