@@ -296,6 +296,7 @@ def agreements_fetch(
         allowed_hosts=frozenset(h.lower() for h in settings.ICE_287G_ALLOWED_HOSTS),
         max_bytes=settings.ICE_287G_MAX_BYTES,
         timeout=settings.ICE_287G_FETCH_TIMEOUT,
+        schemes=frozenset({"https", "http"} if settings.ICE_287G_ALLOW_HTTP else {"https"}),
     )
     files: list[fetch.Fetched] = []
     failures: list[tuple[str, str]] = []

@@ -231,6 +231,8 @@ ICE_287G_URLS = env_list("ICE_287G_URLS", "https://www.ice.gov/identify-and-arre
 ICE_287G_ALLOWED_HOSTS = env_list("ICE_287G_ALLOWED_HOSTS", "www.ice.gov,ice.gov")
 ICE_287G_MAX_BYTES = env_int("ICE_287G_MAX_BYTES", 20 * 1024 * 1024)
 ICE_287G_FETCH_TIMEOUT = env_int("ICE_287G_FETCH_TIMEOUT", 60)
+# Plain http only for a local mirror (and the tests' loopback server).
+ICE_287G_ALLOW_HTTP = env_bool("ICE_287G_ALLOW_HTTP", False)
 # The reconciler re-queues imports queued or running longer than ICE_287G_STUCK_MINUTES
 # (keep it above the import task's 5-minute time limit).
 ICE_287G_RECONCILE_MINUTES = env_int("ICE_287G_RECONCILE_MINUTES", 10)

@@ -46,11 +46,14 @@ class Policy:
     allowed_hosts: frozenset[str]
     max_bytes: int
     timeout: float
+    # https only: a tampered list would rewrite the agreement directory.
+    schemes: frozenset[str] = frozenset({"https"})
 
     def check(self, url: str) -> None:
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https"):
-            raise FetchError(f"Refusing {url!r}: only http(s) addresses are fetched.")
+        if parts.scheme not in self.schemes:
+            allowed = " or ".join(sorted(self.schemes))
+            raise FetchError(f"Refusing {url!r}: only {allowed} addresses are fetched.")
         host = (parts.hostname or "").lower()
         if host not in self.allowed_hosts:
             raise FetchError(f"Refusing {url!r}: {host or 'no host'} is not an allowed host.")
@@ -148,6 +151,8 @@ def _list_links(html: str, base: str, policy: Policy) -> list[str]:
     seen: dict[str, None] = {}
     for href in parser.hrefs:
         absolute = urljoin(base, href)
+        if absolute.startswith("http://") and "http" not in policy.schemes:
+            absolute = "https://" + absolute.removeprefix("http://")  # ICE mixes both
         path = urlsplit(absolute).path.lower()
         host = (urlsplit(absolute).hostname or "").lower()
         if path.endswith(LIST_SUFFIXES) and host in policy.allowed_hosts:

@@ -72,6 +72,7 @@ def ice(settings):
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     settings.ICE_287G_ALLOWED_HOSTS = ["127.0.0.1"]
+    settings.ICE_287G_ALLOW_HTTP = True
     settings.ICE_287G_MAX_BYTES = 200_000
     settings.ICE_287G_FETCH_TIMEOUT = 5
     Handler.hits = []
@@ -137,7 +138,12 @@ def test_transient_errors_are_retried_then_recorded(ice, settings):
 
 def test_policy_refuses_other_schemes_and_hosts():
     policy = fetch.Policy(allowed_hosts=frozenset({"www.ice.gov"}), max_bytes=10, timeout=1)
-    for url in ("file:///etc/passwd", "ftp://www.ice.gov/x.xlsx", "https://ice.gov.evil.example/x"):
+    for url in (
+        "file:///etc/passwd",
+        "ftp://www.ice.gov/x.xlsx",
+        "http://www.ice.gov/x.xlsx",  # https only: a tampered list would rewrite the directory
+        "https://ice.gov.evil.example/x",
+    ):
         with pytest.raises(fetch.FetchError):
             policy.check(url)
     policy.check("https://www.ice.gov/doclib/about/offices/ero/287g/participatingAgencies.xlsx")
