@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qs, quote, urlsplit
 
 from openpyxl.utils.datetime import from_excel
 
 from caseworker.lib.states import STATES
+from caseworker.lib.text import strip_accents
 
 # Official names (caseworker.lib.states) plus the other spellings ICE and others use.
 STATE_CODES: dict[str, str] = {name.upper(): code for code, name in STATES.items()} | {
@@ -176,8 +176,7 @@ def agency_match_key(name: str) -> str:
     names that differ in any real word ("Sheriff's Department" vs "Sheriff's Office",
     "Fort Myers" vs "Fort Myers Beach") stay different.
     """
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = strip_accents(name).casefold()
     text = _APOSTROPHES.sub("", text).replace("&", " and ")
     words = re.sub(r"[\W_]+", " ", text).split()
     words = " ".join(_WORD_EXPANSIONS.get(word, word) for word in words).split()

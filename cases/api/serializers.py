@@ -26,7 +26,7 @@ from cases.models import (
     Note,
     SavedSearch,
 )
-from cases.services import CLIENT_FIELDS
+from cases.services import CLIENT_FIELDS, EVENT_FIELDS
 from caseworker.lib.anumber import mask_a_number
 from caseworker.lib.api import PublicIdRelatedField
 
@@ -177,41 +177,20 @@ class DetentionEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DetentionEvent
+        # The writable fields are exactly what the service accepts (EVENT_FIELDS).
         fields = [
             "id",
             "case",
             "case_number",
-            "event_date",
-            "date_precision",
-            "event_time",
-            "state",
-            "county",
-            "city",
-            "encounter",
-            "arresting_agency",
+            *EVENT_FIELDS,
             "arresting_agency_detail",
-            "arresting_agency_name",
-            "custody_agency",
             "custody_agency_detail",
-            "custody_agency_name",
             "arresting_models",
             "custody_models",
             "snapshot_at",
             "scope_flags",
             "needs_scope_review",
             "scope_reviewed_at",
-            "charges",
-            "no_prior_record",
-            "questioned_about_status",
-            "detainer_lodged",
-            "detainer_date",
-            "warrant_served",
-            "transferred_to_ice",
-            "transfer_date",
-            "transfer_facility",
-            "outcome",
-            "outcome_date",
-            "bond_amount",
             "created_at",
             "updated_at",
         ]

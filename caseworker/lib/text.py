@@ -20,8 +20,11 @@ def county_variants(value: str) -> list[str]:
     return [base] + [base + suffix for suffix in COUNTY_SUFFIXES] if base else []
 
 
+def strip_accents(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(value: str) -> str:
     """Lower-case, accents stripped, punctuation and hyphens to single spaces."""
-    decomposed = unicodedata.normalize("NFKD", value or "")
-    ascii_only = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _NON_WORD.sub(" ", ascii_only.lower()).strip()
+    return _NON_WORD.sub(" ", strip_accents(value).lower()).strip()

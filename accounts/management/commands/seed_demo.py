@@ -36,6 +36,7 @@ from cases.models import (
     Encounter,
     IntakeChannel,
 )
+from caseworker.lib.text import fold
 
 OFFICES = [("fl", "Florida Office", "FL"), ("tx", "Texas Office", "TX")]
 GIVEN = [
@@ -205,11 +206,13 @@ class Command(BaseCommand):
     @transaction.atomic
     def _cases(self, rng, offices, count: int) -> None:
         today = dt.date(2025, 12, 31)
+        staff = {u.username: u for u in User.objects.filter(offices__in=[o for o, _ in offices])}
+        pools = {state: self._agency_pool(state) for _office, state in offices}
         for index in range(count):
             office, state = offices[index % len(offices)]
-            caseworker = User.objects.get(username=f"{office.code}-caseworker")
-            attorney = User.objects.get(username=f"{office.code}-attorney")
-            agencies, sheriffs = self._agency_pool(state)
+            caseworker = staff[f"{office.code}-caseworker"]
+            attorney = staff[f"{office.code}-attorney"]
+            agencies, sheriffs = pools[state]
             on = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 729))
             intake = services.intake_record(
                 actor=caseworker,
@@ -283,18 +286,16 @@ class Command(BaseCommand):
         made = 0
         while made < todo:
             n_clients = min(batch // 10, client_count - made // 10) or 1
+            names = [(rng.choice(GIVEN), rng.choice(FAMILY)) for _ in range(n_clients)]
             clients = Client.objects.bulk_create(
                 Client(
-                    given_names=rng.choice(GIVEN),
-                    family_names=rng.choice(FAMILY),
-                    search_name="",
+                    given_names=given,
+                    family_names=family,
+                    search_name=fold(f"{given} {family}"),
                     date_of_birth=dt.date(1980, 1, 1),
                 )
-                for _ in range(n_clients)
+                for given, family in names
             )
-            for client in clients:
-                client.search_name = f"{client.given_names} {client.family_names}".lower()
-            Client.objects.bulk_update(clients, ["search_name"])
             cases = []
             for client in clients:
                 office, _state = offices[rng.randrange(len(offices))]
