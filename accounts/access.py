@@ -1,7 +1,7 @@
 """Every access decision in one place.
 
 Views, API viewsets, exports, reports and tasks ask these functions; none of them
-looks at groups or offices directly. DESIGN.md's access table is encoded here.
+looks at role grants or offices directly. DESIGN.md's access table is encoded here.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ class Access:
     def roles(self) -> frozenset[str]:
         if not self.user.is_authenticated or not self.user.is_active:
             return frozenset()
-        return frozenset(self.user.groups.values_list("name", flat=True))
+        # Fixed codes only: Django groups grant nothing here, whatever they are called.
+        return frozenset(self.user.role_grants.values_list("role", flat=True))
 
     @cached_property
     def office_ids(self) -> frozenset[int]:

@@ -5,7 +5,7 @@ from django.db import models
 
 
 class Role(models.TextChoices):
-    """The four roles of DESIGN.md; each is a Django group of the same name."""
+    """The four roles of DESIGN.md: fixed codes held in RoleGrant, never group names."""
 
     CASEWORKER = "caseworker", "Caseworker"
     ATTORNEY = "attorney", "Attorney"
@@ -14,7 +14,7 @@ class Role(models.TextChoices):
 
 
 class User(AbstractUser):
-    """A staff member. Roles are groups; offices are memberships."""
+    """A staff member. Roles are RoleGrant rows; offices are memberships."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
@@ -40,6 +40,26 @@ class Office(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class RoleGrant(models.Model):
+    """One role held by one user. The code is fixed (`Role`), so renaming or editing a
+    Django group cannot change what anyone may do; grants go through
+    `accounts.services.role_grant`, which checks who may grant and audits it."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role")]
+
+    def __str__(self):
+        return f"{self.user}: {self.get_role_display()}"
 
 
 class Notification(models.Model):

@@ -61,11 +61,10 @@ def setup_django() -> None:
 
 
 def generate() -> None:
-    from django.contrib.auth.models import Group
     from django.core.management import call_command
     from django.db import transaction
 
-    from accounts.models import Office, User
+    from accounts.models import Office, RoleGrant, User
     from agencies.models import Agency, Agreement, AgreementPeriod
     from cases.models import Case, Client, DetentionEvent, Encounter, Intake
     from caseworker.lib.text import fold
@@ -80,8 +79,8 @@ def generate() -> None:
         office = Office.objects.create(name="Bench Reports Office", code=OFFICE)
         director = User.objects.create(username="bench-director", first_name="Bench Director")
         attorney = User.objects.create(username="bench-attorney", first_name="Bench Attorney")
-        director.groups.add(Group.objects.get(name="director"))
-        attorney.groups.add(Group.objects.get(name="attorney"))
+        RoleGrant.objects.create(user=director, role="director")
+        RoleGrant.objects.create(user=attorney, role="attorney")
         office.members.add(attorney)
 
         agencies = Agency.objects.bulk_create(

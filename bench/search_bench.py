@@ -78,7 +78,7 @@ def ensure_data():
 
 def attorney():
     user = (
-        User.objects.filter(groups__name=Role.ATTORNEY, offices__isnull=False)
+        User.objects.filter(role_grants__role=Role.ATTORNEY, offices__isnull=False)
         .order_by("id")
         .first()
     )

@@ -78,7 +78,7 @@ def offices_for_request(request):
 
 def _staff_for_request(request, role: Role):
     """Staff of `role` a user may filter by: members of the offices whose cases they read."""
-    users = User.objects.filter(groups__name=role.value)
+    users = User.objects.filter(role_grants__role=role.value)
     if request is None or access_for(request.user).case_office_ids is None:
         return users.distinct()
     return users.filter(offices__id__in=access_for(request.user).case_office_ids).distinct()

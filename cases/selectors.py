@@ -323,8 +323,8 @@ def case_timeline(*, user, case: Case) -> dict:
 def office_staff(*, office) -> dict[str, list]:
     """Active members of an office by role, for the assignment form (one query)."""
     members = (
-        office.members.filter(is_active=True, groups__name__in=["caseworker", "attorney"])
-        .annotate(role=F("groups__name"))
+        office.members.filter(is_active=True, role_grants__role__in=["caseworker", "attorney"])
+        .annotate(role=F("role_grants__role"))
         .order_by("first_name", "last_name", "username")
     )
     staff: dict[str, list] = {"caseworker": [], "attorney": []}

@@ -4,9 +4,8 @@ fill the same derived fields (search_name) the services do."""
 import datetime as dt
 
 import factory
-from django.contrib.auth.models import Group
 
-from accounts.models import Office, User
+from accounts.models import Office, RoleGrant, User
 from agencies.models import (
     Agency,
     AgencyKind,
@@ -40,7 +39,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def role(self, create, extracted, **kwargs):
         if extracted:
-            self.groups.add(Group.objects.get(name=extracted))
+            RoleGrant.objects.get_or_create(user=self, role=extracted)
 
     @factory.post_generation
     def offices(self, create, extracted, **kwargs):

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def mia(north):
     """Legal director of a small organisation: attorney in North and director."""
     user = UserFactory(username="mia", role="attorney", offices=[north])
-    user.groups.add(*type(user.groups.first()).objects.filter(name="director"))
+    user.role_grants.create(role="director")
     return user
 
 
@@ -56,14 +56,23 @@ def test_admin_role_changes_are_audited(client, frank, alice):
             "last_name": "",
             "email": "",
             "is_active": "on",
-            "groups": [g.pk for g in frank.groups.all()],
             "date_joined_0": "2025-01-01",
             "date_joined_1": "00:00:00",
+            "role_grants-TOTAL_FORMS": "2",
+            "role_grants-INITIAL_FORMS": "1",
+            "role_grants-0-id": str(alice.role_grants.get().pk),
+            "role_grants-0-user": str(alice.pk),
+            "role_grants-0-role": "caseworker",
+            "role_grants-1-user": str(alice.pk),
+            "role_grants-1-role": "director",
         },
     )
-    assert response.status_code == 302, response.content[:500]
-    entry = AuditEntry.objects.get(actor=frank, action=AuditAction.UPDATE)
-    assert "groups" in entry.summary.lower()
+    assert response.status_code == 302, response.content[:2000]
+    assert set(alice.role_grants.values_list("role", flat=True)) == {"caseworker", "director"}
+    entry = AuditEntry.objects.get(
+        actor=frank, action=AuditAction.UPDATE, summary__startswith="Role"
+    )
+    assert entry.summary == "Role granted: Director to alice"
 
 
 def test_reading_a_detention_event_is_audited(client, alice, north):

@@ -24,7 +24,7 @@ def test_seed_demo_is_idempotent_and_consistent(settings, tmp_path, capsys):
     assert (tmp_path / "demo-logins.txt").read_text() == first_logins
     out = capsys.readouterr().out
     assert "fl-caseworker" in out and "tx-director" in out
-    assert User.objects.filter(groups__name="attorney").count() == 2
+    assert User.objects.filter(role_grants__role="attorney").count() == 2
     assert Client.objects.count() == 8
     # Snapshots agree with the agreements in force on each event's date.
     from agencies.selectors import agency_standings_on

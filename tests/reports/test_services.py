@@ -9,7 +9,6 @@ import io
 import zipfile
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -153,7 +152,7 @@ def test_failure_leaves_a_reason_and_notifies(world, media):
     report = report_request(
         actor=world.bob, kind="case_chronology", params=chronology(world.shared_case)
     )
-    world.bob.groups.remove(Group.objects.get(name="attorney"))
+    world.bob.role_grants.filter(role="attorney").delete()
     report_run(report_id=report.pk)
     report.refresh_from_db()
     assert report.status == ReportStatus.FAILED

@@ -18,11 +18,10 @@ from collections import defaultdict
 from pathlib import Path
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from accounts.models import Office, Role, User
+from accounts.models import Office, Role, RoleGrant, User
 from agencies.models import Agency, AgencyKind, AgreementPeriod, AgreementStatus
 from agencies.services import directory_load
 from cases import services
@@ -140,7 +139,7 @@ class Command(BaseCommand):
                     known[username] = secrets.token_urlsafe(9)
                     user.set_password(known[username])
                     user.save()
-                user.groups.add(Group.objects.get(name=role.value))
+                RoleGrant.objects.get_or_create(user=user, role=role.value)
                 if role in (Role.CASEWORKER, Role.ATTORNEY):
                     office.members.add(user)
                 logins.append((username, known[username]))
