@@ -1,5 +1,14 @@
+import datetime as dt
+import hashlib
+import json
+
 from django.conf import settings
-from django.db import models
+from django.db import connections, models, router, transaction
+from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
+
+# pg_advisory_xact_lock key that serialises appends to the hash chain (any constant would do).
+CHAIN_LOCK_KEY = 11_287_001
 
 
 class AuditAction(models.TextChoices):
@@ -14,15 +23,68 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Logged in"
 
 
+def entry_digest(entry, prev_hash: str) -> str:
+    """sha256 over canonical JSON of the entry's fields and the previous entry's hash."""
+    ip = entry.ip
+    if ip and ":" in ip:
+        ip = clean_ipv6_address(ip)  # as GenericIPAddressField stores it
+    fields = {
+        "at": entry.at.astimezone(dt.UTC).isoformat(),
+        "actor": entry.actor_id,
+        "action": str(entry.action),
+        "target_type": entry.target_type,
+        "target_id": str(entry.target_id),
+        "case_id": entry.case_id,
+        "summary": entry.summary,
+        "changes": entry.changes,
+        "ip": ip or None,
+        "prev_hash": prev_hash,
+    }
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _chain_head(using: str) -> str:
+    """The last entry's hash, after taking the chain lock (held until commit)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # One round trip: the function (migration 0002) locks, then reads the head with a
+        # fresh snapshot, so it sees an entry committed while it waited for the lock.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT audit_chain_head(%s)", [CHAIN_LOCK_KEY])
+            return cursor.fetchone()[0] or ""
+    # SQLite serialises writers itself.
+    head = AuditEntry.objects.using(using).order_by("-id").values_list("hash", flat=True).first()
+    return head or ""
+
+
+def _chain(entries, using: str) -> None:
+    prev = _chain_head(using)
+    for entry in entries:
+        entry.at = entry.at or timezone.now()
+        entry.prev_hash = prev
+        entry.hash = prev = entry_digest(entry, prev)
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            _chain(objs, self.db)
+            return super().bulk_create(objs, *args, **kwargs)
+
+
 class AuditEntry(models.Model):
     """Who did what to which record, and when. Append-only: never edited or deleted.
 
     `target_type`/`target_id` name the record (model label and public UUID) without a
     foreign key, so an entry outlives any archival of its target. `case_id` lets a case
     timeline and an audit review find everything about one case with one index.
+    Each entry's `hash` chains it to the previous entry (`manage.py audit_verify`); on
+    PostgreSQL a trigger refuses UPDATE and DELETE (migration 0002).
     """
 
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -33,6 +95,10 @@ class AuditEntry(models.Model):
     summary = models.CharField(max_length=300, blank=True)
     changes = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -41,3 +107,11 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor} {self.action} {self.target_type}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("Audit entries are append-only.")
+        using = kwargs.get("using") or router.db_for_write(AuditEntry, instance=self)
+        with transaction.atomic(using=using, savepoint=False):
+            _chain([self], using)
+            super().save(*args, **kwargs)
