@@ -22,13 +22,13 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.db.models import F
 from django.utils import timezone
 
-from agencies.alerts import caseload_alerts_send
 from agencies.importer import fetch
 from agencies.importer.lifecycle import KIND_ORDER
 from agencies.importer.listdate import ListDateError, list_date_from_name
 from agencies.importer.parser import ImportFileError, ParsedList, parse_file
 from agencies.importer.store import list_apply
 from agencies.models import AgreementImport, ImportLock, ImportStatus, ListKind
+from agencies.signals import directory_changed
 from audit.models import AuditAction
 from audit.services import audit_record
 
@@ -246,7 +246,8 @@ def _apply(run: AgreementImport, parsed: ParsedList) -> None:
     run.row_notes = applied.notes
     run.sightings = applied.sightings
     run.backfilled = applied.backfilled
-    run.notified_count = caseload_alerts_send(run=run, changes=applied.changes)
+    responses = directory_changed.send(sender=AgreementImport, run=run, changes=applied.changes)
+    run.notified_count = sum(notified for _receiver, notified in responses)
     run.save()
 
 
