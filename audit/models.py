@@ -21,6 +21,8 @@ class AuditAction(models.TextChoices):
     REVEAL = "reveal", "Revealed"
     IMPORT = "import", "Imported"
     LOGIN = "login", "Logged in"
+    LOGIN_FAILED = "login_failed", "Failed login"
+    LOCKOUT = "lockout", "Locked out"
 
 
 def entry_digest(entry, prev_hash: str) -> str:

@@ -58,3 +58,19 @@ def audit_record(
         changes=changes or {},
         ip=ip,
     )
+
+
+def audit_sign_in(
+    *, action: AuditAction, username: str, user=None, ip: str | None = None, summary: str
+) -> AuditEntry:
+    """A login, failed login or lockout. `user` is None for an unknown username, whose
+    attempt is still recorded (under the name typed) so probing is visible."""
+    return AuditEntry.objects.create(
+        actor=user if action == AuditAction.LOGIN else None,
+        action=action,
+        target_type="accounts.User",
+        target_id=str(user.public_id) if user is not None else "unknown",
+        summary=f"{summary}: {username}"[:300],
+        changes={"username": username[:150]},
+        ip=ip,
+    )
