@@ -257,8 +257,10 @@ class DetentionEvent(Timestamped):
     custody_tfm = models.BooleanField(default=False)
     custody_jem = models.BooleanField(default=False)
     custody_wso = models.BooleanField(default=False)
-    snapshot_pending = models.JSONField(
-        default=dict, blank=True, help_text='Pending/ended models that day: {"arresting": {...}}'
+    snapshot_other = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Models not in force that day, pending or ended: {"arresting": {...}}',
     )
     snapshot_at = models.DateTimeField(null=True, blank=True)
     scope_flags = models.JSONField(

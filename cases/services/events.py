@@ -60,14 +60,14 @@ def detention_snapshot_fill(event: DetentionEvent) -> None:
     standings = agency_standings_on(
         agency_ids=[event.arresting_agency_id, event.custody_agency_id], on_date=event.event_date
     )
-    pending = {}
+    other = {}
     for role in ("arresting", "custody"):
         standing = standings.get(getattr(event, f"{role}_agency_id"))
         for model in Model287g.values:
             setattr(event, f"{role}_{model.lower()}", bool(standing and model in standing.active))
         if standing and (standing.pending or standing.ended):
-            pending[role] = {"pending": list(standing.pending), "ended": list(standing.ended)}
-    event.snapshot_pending = pending
+            other[role] = {"pending": list(standing.pending), "ended": list(standing.ended)}
+    event.snapshot_other = other
     event.snapshot_at = timezone.now()
 
 

@@ -27,7 +27,7 @@ def agency_badges(active=(), pending=(), ended=(), known=True):
 @register.inclusion_tag("cases/_badges.html")
 def event_badges(event, role):
     """The snapshot stored on a detention event for its arresting or custody agency."""
-    extra = (event.snapshot_pending or {}).get(role, {})
+    extra = (event.snapshot_other or {}).get(role, {})
     known = getattr(event, f"{role}_agency_id") is not None
     return agency_badges(
         event.models_at(role), extra.get("pending", ()), extra.get("ended", ()), known

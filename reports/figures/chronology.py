@@ -84,8 +84,8 @@ def _agreements_table(events) -> Table:
             if not name:
                 continue
             recorded = event.models_at(role)
-            pending = event.snapshot_pending.get(role, {})
-            other = "; ".join(f"{k}: {'/'.join(v)}" for k, v in sorted(pending.items()) if v)
+            not_in_force = event.snapshot_other.get(role, {})
+            other = "; ".join(f"{k}: {'/'.join(v)}" for k, v in sorted(not_in_force.items()) if v)
             now = today.get(agency.pk) if agency else None
             directory = "/".join(now.active) or "none" if now else "not in directory"
             agreement_notes = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.db import OperationalError, connection, connections
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from agencies import services, tasks
 from agencies.models import Agency, Agreement, AgreementImport, ImportStatus
+from agencies.signals import directory_changed
 from tests.agencies.conftest import ice_file, needs_ice_files, participating_csv, run_list
 
 D = dt.date
@@ -25,6 +27,16 @@ LIST = participating_csv(
 
 def queued(data: bytes = LIST, name: str = "participatingAgencies04012025.csv"):
     return services.agreement_import_create(data=data, filename=name)
+
+
+@contextmanager
+def listening(receiver):
+    """Connect a directory_changed receiver for the duration of the block."""
+    directory_changed.connect(receiver, dispatch_uid="test_tasks")
+    try:
+        yield
+    finally:
+        directory_changed.disconnect(dispatch_uid="test_tasks")
 
 
 @pytest.mark.django_db
@@ -56,34 +68,44 @@ def test_queue_runs_after_commit_in_list_order(django_capture_on_commit_callback
 
 
 @pytest.mark.django_db
-def test_a_crash_inside_the_transaction_leaves_nothing_and_the_run_can_be_retried(monkeypatch):
+def test_a_crash_inside_the_transaction_leaves_nothing_and_the_run_can_be_retried():
     run = queued()
 
     def crash(**kwargs):
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(services, "caseload_alerts_send", crash)
-    with pytest.raises(OperationalError):
+    with listening(crash), pytest.raises(OperationalError):
         services.agreement_import_run(import_id=run.pk)
     run.refresh_from_db()
     assert (run.status, run.attempts) == ("queued", 1)  # back in the queue for the retry
     assert not Agency.objects.exists() and not Agreement.objects.exists()
 
-    monkeypatch.undo()
-    monkeypatch.setattr(services, "caseload_alerts_send", lambda **kwargs: 0)
     assert services.agreement_import_run(import_id=run.pk).status == "done"
     assert Agreement.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_a_bug_fails_the_run_loudly_and_writes_nothing(monkeypatch):
+def test_a_bug_fails_the_run_loudly_and_writes_nothing():
     run = queued()
-    monkeypatch.setattr(services, "caseload_alerts_send", lambda **kwargs: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
+    with listening(lambda **kwargs: 1 / 0), pytest.raises(ZeroDivisionError):
         services.agreement_import_run(import_id=run.pk)
     run.refresh_from_db()
     assert run.status == "failed" and "ZeroDivisionError" in run.error
     assert not Agreement.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_import_tells_listeners_its_changes_and_records_how_many_they_notified():
+    heard = []
+
+    def receiver(sender, run, changes, **kwargs):
+        heard.append(sorted(c.kind for c in changes))
+        return 3
+
+    with listening(receiver):
+        run = services.agreement_import_run(import_id=queued().pk)
+    assert heard == [["created", "created"]]
+    assert run.notified_count == 3
 
 
 @pytest.mark.django_db
