@@ -5,10 +5,12 @@
 - `StrictFilterBackend`: unknown query parameters are a 400 for any FilterSet.
 - `KeysetPagination`: cursor pages of a capped size over an ordering ending in the
   primary key (see caseworker.lib.keyset); the 100th page costs what the first does.
+- `PerUserThrottle` / `AnonThrottle`: request rates per user (so per token) and per address.
 """
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
@@ -16,6 +18,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, serializers
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -201,3 +204,18 @@ def error_responses_hook(result, generator, request, public):
                     },
                 )
     return result
+
+
+class PerUserThrottle(UserRateThrottle):
+    """Requests per authenticated user, whichever token or session they come with; the
+    rate is read from settings per request (`API_THROTTLE_USER`), not frozen at import."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_USER
+
+
+class AnonThrottle(AnonRateThrottle):
+    """Unauthenticated requests per client address (`API_THROTTLE_ANON`)."""
+
+    def get_rate(self):
+        return settings.API_THROTTLE_ANON

@@ -64,7 +64,7 @@ def test_other_office_gets_404_and_nothing_is_audited_or_revealed(client, carol,
         assert client.get(url(person)).status_code == 404
         assert client.post(url(person, "cases:client-reveal")).status_code == 404
         assert client.get(url(person, "cases:client-edit")).status_code == 404
-    assert not AuditEntry.objects.exclude(action=AuditAction.LOGIN).exists()  # sign-ins are
+    assert not AuditEntry.objects.exclude(action=AuditAction.LOGIN).exists()  # sign-ins only
 
 
 def test_client_page_query_count(client, alice, person, north, django_assert_max_num_queries):

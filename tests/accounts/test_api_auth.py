@@ -1,0 +1,26 @@
+"""API authentication answers: 401 with a challenge for anonymous calls; per-user rates."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_api_request_gets_401_with_a_challenge():
+    response = APIClient().get("/api/v1/cases/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_api_is_throttled_per_token_user_not_globally(settings, alice, bob):
+    settings.API_THROTTLE_USER = "3/minute"
+    cache.clear()
+    alice_api, bob_api = APIClient(), APIClient()
+    alice_api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    bob_api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    codes = [alice_api.get("/api/v1/cases/").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    assert bob_api.get("/api/v1/cases/").status_code == 200
+    cache.clear()
