@@ -1,21 +1,24 @@
-"""Agency directory pages: list, agency, imports, import, upload. Thin: reads go through
-agencies.selectors, writes through agencies.services, access through accounts.access."""
+"""Agency directory pages: list, agency, imports, import, upload, CSV downloads. Thin: reads
+go through agencies.selectors, writes through agencies.services, access through
+accounts.access."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import access_for
-from agencies import selectors, services
+from agencies import exports, selectors, services
 from agencies.filters import AgencyFilterSet, AgreementChangeFilterSet
 from agencies.forms import ImportUploadForm
 from agencies.models import AgreementChange, AgreementImport, ImportStatus
@@ -61,6 +64,37 @@ def agency_list(request):
         status = 400
     template = "agencies/_agency_results.html" if request.htmx else "agencies/agency_list.html"
     return render(request, template, context, status=status)
+
+
+def _csv_download(header, rows, filename: str) -> HttpResponse:
+    out = io.StringIO()
+    exports.csv_write(out=out, header=header, rows=rows)
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+@require_GET
+def directory_export_download(request):
+    """The directory as of a date (default today): the same CSV as manage.py directory_export."""
+    _reader(request)
+    raw = request.GET.get("as_of") or timezone.localdate().isoformat()
+    try:
+        as_of = dt.date.fromisoformat(raw)
+    except ValueError:
+        return HttpResponse("as_of must be a date (YYYY-MM-DD).", status=400)
+    rows = exports.directory_rows_on(as_of=as_of)
+    return _csv_download(exports.EXPORT_HEADER, rows, f"287g-directory-{as_of.isoformat()}.csv")
+
+
+@login_required
+@require_GET
+def directory_history_download(request):
+    """Every change: the same CSV as manage.py directory_history."""
+    _reader(request)
+    rows = exports.history_rows()
+    return _csv_download(exports.HISTORY_HEADER, rows, "287g-directory-history.csv")
 
 
 @login_required

@@ -1,4 +1,5 @@
-"""manage.py directory_export / directory_history: the canonical CSVs attorneys cite."""
+"""directory_export / directory_history (commands and the directory page's downloads):
+the canonical CSVs attorneys cite."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 
 from tests.agencies.conftest import participating_csv, pending_csv, run_list
+from tests.conftest import login
+from tests.factories import UserFactory
 
 D = dt.date
 APRIL = participating_csv(
@@ -73,3 +77,21 @@ def test_importing_a_list_twice_changes_neither_export(two_lists):
 def test_export_refuses_a_date_it_cannot_read(db):
     with pytest.raises(CommandError, match="not a date"):
         command("directory_export", "--as-of", "June 1st")
+
+
+def test_directory_page_offers_the_same_csvs_as_downloads(client, alice, two_lists):
+    login(client, alice)
+    page = client.get(reverse("agencies:list"))
+    assert reverse("agencies:export").encode() in page.content
+    response = client.get(reverse("agencies:export"), {"as_of": "2025-05-02"})
+    assert response["Content-Disposition"] == 'attachment; filename="287g-directory-2025-05-02.csv"'
+    assert response.content.decode() == command("directory_export", "--as-of", "2025-05-02")
+    response = client.get(reverse("agencies:history"))
+    assert response.content.decode() == command("directory_history")
+    assert client.get(reverse("agencies:export"), {"as_of": "soon"}).status_code == 400
+
+
+def test_downloads_need_a_role(client, two_lists):
+    login(client, UserFactory(username="norole"))
+    assert client.get(reverse("agencies:export")).status_code == 403
+    assert client.get(reverse("agencies:history")).status_code == 403
