@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.crypto import salted_hmac
 
 
 class Role(models.TextChoices):
@@ -17,12 +18,21 @@ class User(AbstractUser):
     """A staff member. Roles are RoleGrant rows; offices are memberships."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Part of every session's auth hash: changing it ends all the user's sessions at once
+    # ("log out everywhere"); empty keeps Django's own hash, so existing sessions survive.
+    session_salt = models.CharField(max_length=32, blank=True, editable=False)
 
     class Meta:
         ordering = ["username"]
 
     def __str__(self):
         return self.get_full_name() or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, self.password + self.session_salt, secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class Office(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.mail import send_mail
@@ -126,3 +128,33 @@ def office_membership_set(*, actor, office, members, ip: str | None = None) -> N
             changes={"office_removed": office.code},
             ip=ip,
         )
+
+
+def tokens_revoke(*, user, reason: str) -> int:
+    """Delete the user's API tokens (password change, deactivation, log out everywhere)."""
+    from rest_framework.authtoken.models import Token
+
+    deleted, _ = Token.objects.filter(user=user).delete()
+    if deleted:
+        audit_record(
+            actor=user,
+            action=AuditAction.UPDATE,
+            target=user,
+            summary=f"API tokens revoked ({reason})",
+        )
+    return deleted
+
+
+@transaction.atomic
+def sessions_end_everywhere(*, user, ip: str | None = None) -> None:
+    """End every session and token of the user, this browser's included."""
+    user.session_salt = secrets.token_hex(16)
+    user.save(update_fields=["session_salt"])
+    tokens_revoke(user=user, reason="logged out everywhere")
+    audit_record(
+        actor=user,
+        action=AuditAction.UPDATE,
+        target=user,
+        summary="Logged out everywhere",
+        ip=ip,
+    )

@@ -1,10 +1,17 @@
-"""Sign-in events into the audit trail: logins, failed logins (the admin's too), lockouts."""
+"""Sign-in events into the audit trail (logins, failed logins, the admin's too, lockouts);
+session timestamps; tokens revoked on password change and deactivation."""
+
+import time
 
 from axes.signals import user_locked_out
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
+from accounts.middleware import SESSION_SEEN, SESSION_STARTED
+from accounts.services import tokens_revoke
 from audit.models import AuditAction
 from audit.services import audit_sign_in
 
@@ -50,3 +57,24 @@ def audit_lockout(sender, request, username, ip_address, **kwargs):
         ip=ip_address,
         summary="Locked out after repeated failures",
     )
+
+
+@receiver(pre_save, sender=settings.AUTH_USER_MODEL, dispatch_uid="revoke_tokens")
+def revoke_tokens_on_password_change_or_deactivation(sender, instance, update_fields, **kwargs):
+    if instance.pk is None or (
+        update_fields and not {"password", "is_active"} & set(update_fields)
+    ):
+        return
+    before = sender.objects.filter(pk=instance.pk).values("password", "is_active").first()
+    if before is None:
+        return
+    if before["password"] != instance.password:
+        tokens_revoke(user=instance, reason="password changed")
+    elif before["is_active"] and not instance.is_active:
+        tokens_revoke(user=instance, reason="account deactivated")
+
+
+@receiver(user_logged_in, dispatch_uid="session_started")
+def session_started(sender, request, user, **kwargs):
+    now = int(time.time())
+    request.session[SESSION_STARTED] = request.session[SESSION_SEEN] = now

@@ -10,6 +10,13 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", account_views.profile, name="profile"),
+    path("account/logout-everywhere/", account_views.logout_everywhere, name="logout-everywhere"),
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(success_url="/account/"),
+        name="password_change",
+    ),
     path("notifications/", account_views.notifications, name="notifications"),
     path("notifications/read/", account_views.notifications_read, name="notifications-read"),
     path("cases/", include("cases.urls")),
