@@ -242,7 +242,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 15 * 60)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 30
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+# Short broker timeouts so a down or hung Redis fails a send in seconds, not minutes
+# (requests catch that; the reports reconciler sends the row later).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600),
+    "socket_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+    "socket_connect_timeout": env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5}
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_SOCKET_TIMEOUT", 5)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": "reports"}}
 CELERY_BEAT_SCHEDULE: dict = {}
 
@@ -251,6 +260,15 @@ CELERY_BEAT_SCHEDULE: dict = {}
 REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
 REPORT_LISTING_CAP = env_int("REPORT_LISTING_CAP", 1000)
 REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 600)
+# The reconciler re-sends reports queued this long and fails one after this many claims.
+REPORT_STUCK_MINUTES = env_int("REPORT_STUCK_MINUTES", 5)
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3)
+REPORT_RECONCILE_MINUTES = env_int("REPORT_RECONCILE_MINUTES", 2)
+CELERY_BEAT_SCHEDULE["reports-reconcile"] = {
+    "task": "reports.tasks.reports_reconcile",
+    "schedule": REPORT_RECONCILE_MINUTES * 60,
+    "options": {"expires": REPORT_RECONCILE_MINUTES * 60 * 0.9},
+}
 
 IMPORT_287G_INTERVAL = timedelta(hours=env_int("IMPORT_287G_INTERVAL_HOURS", 24))
 # ICE renames its list files at every update, so the default is the 287(g) page, whose

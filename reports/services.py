@@ -77,7 +77,9 @@ def report_request(*, actor, kind: str, params: dict) -> Report:
             case_id=_case_id_of(report),
             summary=f"Report requested: {title}",
         )
-        transaction.on_commit(lambda: report_render.delay(report.pk))
+        # robust: a broker outage is logged, not raised into the page; the row is committed
+        # as queued and reports_reconcile sends it once the broker is back.
+        transaction.on_commit(lambda: report_render.delay(report.pk), robust=True)
     return report
 
 
@@ -235,6 +237,41 @@ def report_run(*, report_id: int) -> None:
         url=reverse("reports:list") + f"#report-{report.public_id}",
         email_subject="Your report is ready",
     )
+
+
+def reports_reconcile() -> list[int]:
+    """Re-send reports whose message was lost (queued for REPORT_STUCK_MINUTES) and reclaim
+    those whose worker died (running past the lease); fail one after REPORT_MAX_ATTEMPTS.
+
+    Sending twice is harmless: report_run claims the row with a compare-and-set.
+    """
+    from reports.tasks import report_render  # the task module imports this one
+
+    now = timezone.now()
+    queued_before = now - dt.timedelta(minutes=settings.REPORT_STUCK_MINUTES)
+    lease_before = now - dt.timedelta(seconds=settings.REPORT_TIME_LIMIT + 60)
+    stuck = Report.objects.select_related("requested_by").filter(
+        Q(status=ReportStatus.QUEUED, created_at__lt=queued_before)
+        | Q(status=ReportStatus.RUNNING, started_at__lt=lease_before)
+    )
+    sent = []
+    for report in stuck:
+        if report.attempts >= settings.REPORT_MAX_ATTEMPTS:
+            _fail(
+                report,
+                f"It was interrupted {report.attempts} times (the worker stopped or ran out "
+                "of memory); gave up. Use Run again.",
+            )
+            continue
+        try:
+            report_render.delay(report.pk)
+        except Exception:
+            logger.warning("Broker unavailable; report %s stays queued", report.pk)
+            break
+        sent.append(report.pk)
+    if sent:
+        logger.warning("Re-sent stuck reports: %s", sent)
+    return sent
 
 
 def report_download(*, actor, report: Report, fmt: str, ip: str | None = None):

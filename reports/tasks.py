@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from reports import services
 from reports.services import report_fail, report_release, report_run
 
 MAX_RETRIES = 3
@@ -29,3 +30,8 @@ def report_render(self, report_id: int) -> None:
             report_fail(report_id=report_id, reason="The database was unavailable; try again.")
             return
         raise self.retry(exc=exc, countdown=30 * 2**self.request.retries) from exc
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def reports_reconcile() -> list[int]:
+    return services.reports_reconcile()
