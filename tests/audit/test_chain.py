@@ -74,3 +74,22 @@ def test_verify_finds_a_removed_entry(entries):
     _tamper("DELETE FROM audit_auditentry WHERE id = %s", [entries[1].pk])
     with pytest.raises(CommandError, match=f"entry {entries[2].pk} .*removed"):
         call_command("audit_verify")
+
+
+@postgres_only
+def test_application_role_with_documented_grants_cannot_change_or_unprotect_rows(entries):
+    """The production role of migration 0002's docstring: SELECT and INSERT only."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE cw_audit_app_test")  # rolled back with the test
+        cursor.execute("GRANT SELECT, INSERT ON audit_auditentry TO cw_audit_app_test")
+        cursor.execute("SET LOCAL ROLE cw_audit_app_test")
+        for sql in (
+            "UPDATE audit_auditentry SET summary = 'x'",
+            "DELETE FROM audit_auditentry",
+            "TRUNCATE audit_auditentry",
+            "ALTER TABLE audit_auditentry DISABLE TRIGGER audit_append_only",
+        ):
+            with pytest.raises(DatabaseError), transaction.atomic():
+                cursor.execute(sql)
+        cursor.execute("RESET ROLE")
+    assert AuditEntry.objects.count() == len(entries)
