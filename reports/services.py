@@ -210,9 +210,17 @@ def report_run(*, report_id: int) -> None:
         return
     stem = f"{slugify(report.get_kind_display())}-{report.public_id}"
     pdf = output["pdf"]
-    report.pdf.save(f"{stem}.pdf", ContentFile(pdf.data), save=False)
-    report.xlsx.save(f"{stem}.xlsx", ContentFile(output["xlsx"]), save=False)
-    report.csv_zip.save(f"{stem}-csv.zip", ContentFile(output["csv_zip"]), save=False)
+    try:
+        report.pdf.save(f"{stem}.pdf", ContentFile(pdf.data), save=False)
+        report.xlsx.save(f"{stem}.xlsx", ContentFile(output["xlsx"]), save=False)
+        report.csv_zip.save(f"{stem}-csv.zip", ContentFile(output["csv_zip"]), save=False)
+    except OSError as exc:
+        # Full or read-only media folder: remove what was written, say why.
+        logger.exception("Report %s files could not be saved", report.public_id)
+        _delete_files(report)
+        reason = exc.strerror or type(exc).__name__
+        _fail(report, f"The files could not be saved ({reason}).", started=started)
+        return
     done = Report.objects.filter(
         pk=report.pk, status=ReportStatus.RUNNING, started_at=started
     ).update(
@@ -228,8 +236,7 @@ def report_run(*, report_id: int) -> None:
     )
     if not done:
         # Someone reclaimed the row meanwhile (we were presumed dead): drop our files.
-        for field in (report.pdf, report.xlsx, report.csv_zip):
-            field.storage.delete(field.name)
+        _delete_files(report)
         return
     notify(
         user=report.requested_by,
@@ -272,6 +279,12 @@ def reports_reconcile() -> list[int]:
     if sent:
         logger.warning("Re-sent stuck reports: %s", sent)
     return sent
+
+
+def _delete_files(report: Report) -> None:
+    for field in (report.pdf, report.xlsx, report.csv_zip):
+        if field.name:
+            field.storage.delete(field.name)
 
 
 def report_download(*, actor, report: Report, fmt: str, ip: str | None = None):

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import errno
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerError
 
 from reports.models import Report, ReportStatus
-from reports.services import report_request, reports_reconcile
+from reports.services import report_request, report_run, reports_reconcile
 
 pytestmark = pytest.mark.django_db
 
@@ -51,4 +53,24 @@ def test_report_whose_worker_keeps_dying_fails_with_a_reason(world, media, setti
         report.status == ReportStatus.FAILED
         and f"interrupted {settings.REPORT_MAX_ATTEMPTS} times" in report.error
     )
+    assert "Report failed" in world.erin.notifications.get().message
+
+
+def test_full_media_folder_fails_with_a_reason_and_leaves_no_file(world, media, monkeypatch):
+    real_save = FileSystemStorage._save
+    calls = []
+
+    def save_then_fill_up(self, name, content):
+        calls.append(name)
+        if len(calls) > 1:  # the PDF is written, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_save(self, name, content)
+
+    monkeypatch.setattr(FileSystemStorage, "_save", save_then_fill_up)
+    report = report_request(actor=world.erin, kind="quarterly", params=Q2)
+    report_run(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FAILED
+    assert report.error == "The files could not be saved (No space left on device)."
+    assert not report.pdf and not any(p.is_file() for p in media.rglob("*"))
     assert "Report failed" in world.erin.notifications.get().message
