@@ -26,11 +26,23 @@ from agencies.models import (
 
 @dataclass(frozen=True)
 class AgencyStanding:
-    """An agency's 287(g) position on one date: models in force, and pending ones."""
+    """An agency's 287(g) position on one date: models in force, and pending ones.
+
+    `evidence` pairs each model in force with why: the ICE list its active period starts
+    at, or the signed date that extends it back before the first list showing it.
+    """
 
     active: tuple[str, ...] = ()
     pending: tuple[str, ...] = ()
     ended: tuple[str, ...] = field(default=())
+    evidence: tuple[tuple[str, str], ...] = ()
+
+
+def _period_evidence(start: dt.date, signed_on: dt.date | None) -> str:
+    signed = f"signed {signed_on.isoformat()}" if signed_on else ""
+    if signed_on == start:
+        return signed
+    return f"ICE participating list of {start.isoformat()}" + (f", {signed}" if signed else "")
 
 
 def agency_standings_on(*, agency_ids, on_date: dt.date) -> dict[int, AgencyStanding]:
@@ -44,12 +56,17 @@ def agency_standings_on(*, agency_ids, on_date: dt.date) -> dict[int, AgencyStan
         return {}
     periods = AgreementPeriod.objects.filter(
         agreement__agency_id__in=ids, start__lte=on_date
-    ).values_list("agreement__agency_id", "agreement__model", "status", "end")
+    ).values_list(
+        "agreement__agency_id", "agreement__model", "status", "start", "end", "agreement__signed_on"
+    )
     found: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for agency_id, model, status, end in periods:
+    why: dict[int, dict[str, str]] = defaultdict(dict)
+    for agency_id, model, status, start, end, signed_on in periods:
         covers = end is None or end > on_date
         if covers:
             found[agency_id][status].add(model)
+            if status == AgreementStatus.ACTIVE:
+                why[agency_id][model] = _period_evidence(start, signed_on)
         elif status == AgreementStatus.ACTIVE:
             found[agency_id]["ended"].add(model)
     result = {}
@@ -60,6 +77,7 @@ def agency_standings_on(*, agency_ids, on_date: dt.date) -> dict[int, AgencyStan
             active=tuple(sorted(active)),
             pending=tuple(sorted(bucket.get(AgreementStatus.PENDING, set()) - active)),
             ended=tuple(sorted(bucket.get("ended", set()) - active)),
+            evidence=tuple(sorted(why.get(agency_id, {}).items())),
         )
     return result
 

@@ -262,6 +262,11 @@ class DetentionEvent(Timestamped):
         blank=True,
         help_text='Models not in force that day, pending or ended: {"arresting": {...}}',
     )
+    snapshot_evidence = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Why each model was in force: {"arresting": {"TFM": "signed …"}}',
+    )
     snapshot_at = models.DateTimeField(null=True, blank=True)
     scope_flags = models.JSONField(
         default=list, blank=True, help_text="Reasons this event may fall outside the agreements."

@@ -56,18 +56,22 @@ STREET_ENCOUNTERS = {
 
 
 def detention_snapshot_fill(event: DetentionEvent) -> None:
-    """Store on the event the 287(g) models each agency had in force on its date."""
+    """Store on the event the 287(g) models each agency had in force on its date, and why."""
     standings = agency_standings_on(
         agency_ids=[event.arresting_agency_id, event.custody_agency_id], on_date=event.event_date
     )
     other = {}
+    evidence = {}
     for role in ("arresting", "custody"):
         standing = standings.get(getattr(event, f"{role}_agency_id"))
         for model in Model287g.values:
             setattr(event, f"{role}_{model.lower()}", bool(standing and model in standing.active))
         if standing and (standing.pending or standing.ended):
             other[role] = {"pending": list(standing.pending), "ended": list(standing.ended)}
+        if standing and standing.evidence:
+            evidence[role] = dict(standing.evidence)
     event.snapshot_other = other
+    event.snapshot_evidence = evidence
     event.snapshot_at = timezone.now()
 
 

@@ -89,8 +89,11 @@ def _agreements_table(events) -> Table:
             now = today.get(agency.pk) if agency else None
             directory = "/".join(now.active) or "none" if now else "not in directory"
             agreement_notes = []
+            why = event.snapshot_evidence.get(role, {})
             for model in recorded:
                 agreement = details.get((agency.pk, model)) if agency else None
+                if why.get(model):
+                    agreement_notes.append(f"{model}: {why[model]}")
                 if agreement:
                     signed = agreement.signed_on.isoformat() if agreement.signed_on else "unknown"
                     moa = f", MOA {agreement.moa_url}" if agreement.moa_url else ""
