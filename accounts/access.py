@@ -103,6 +103,10 @@ class Access:
     def can_manage_users(self) -> bool:
         return self.has(Role.ADMIN)
 
+    @property
+    def can_review_audit(self) -> bool:
+        return self.has(Role.ADMIN) or self.has(Role.DIRECTOR)
+
 
 def access_for(user) -> Access:
     """The user's Access, cached on the user object for the request."""

@@ -17,6 +17,7 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/account/"),
         name="password_change",
     ),
+    path("audit/", include("audit.urls")),
     path("notifications/", account_views.notifications, name="notifications"),
     path("notifications/read/", account_views.notifications_read, name="notifications-read"),
     path("cases/", include("cases.urls")),
