@@ -108,6 +108,13 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # Fail fast when PostgreSQL is unreachable (the 503 page), and optionally cap each
+    # statement: compose sets DB_STATEMENT_TIMEOUT for web only; report renders raise
+    # their own limit with SET LOCAL.
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+    if env_int("DB_STATEMENT_TIMEOUT", 0):
+        _db_options["options"] = f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 0)}s"
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -140,6 +140,8 @@ def _one_snapshot():
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            # A render may run longer than a web request's statement limit.
+            cursor.execute(f"SET LOCAL statement_timeout = '{settings.REPORT_TIME_LIMIT}s'")
         yield
 
 
