@@ -6,6 +6,7 @@ import datetime as dt
 import factory
 
 from accounts.models import Office, RoleGrant, User
+from agencies.importer.normalize import agency_match_key
 from agencies.models import (
     Agency,
     AgencyKind,
@@ -53,7 +54,7 @@ class AgencyFactory(factory.django.DjangoModelFactory):
         model = Agency
 
     name = factory.Sequence(lambda n: f"Example County Sheriff's Office {n}")
-    match_key = factory.LazyAttribute(lambda o: fold(o.name))
+    match_key = factory.LazyAttribute(lambda o: agency_match_key(o.name))
     state = "FL"
     kind = AgencyKind.SHERIFF
     county = "Example"
