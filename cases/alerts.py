@@ -1,9 +1,11 @@
 """Caseload alerts: tell the people on open cases when an import changes an agency's 287(g)
 standing (signed, ended, reopened, signed date corrected).
 
-One notification per user per import, listing each affected agency, what changed and the
-case numbers that user may see. Sent inside the import's transaction, so a rolled-back run
-notifies nobody; emails leave after the commit (accounts.services.notify).
+A receiver of `agencies.signals.directory_changed` (connected in `CasesConfig.ready`), so the
+directory never imports cases. One notification per user per import, listing each affected
+agency, what changed and the case numbers that user may see. Sent inside the import's
+transaction, so a rolled-back run notifies nobody; emails leave after the commit
+(accounts.services.notify).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ _WHAT = {
 }
 
 
-def caseload_alerts_send(*, run: AgreementImport, changes: list) -> int:
+def caseload_alerts_send(*, run: AgreementImport, changes: list, **_signal_kwargs) -> int:
     """Notify caseworkers and attorneys of affected open cases; return how many users."""
     relevant = [c for c in changes if c.kind in ALERT_KINDS]
     if not relevant:
