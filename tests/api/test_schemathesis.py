@@ -2,10 +2,13 @@
 
 Schemathesis generates requests from the OpenAPI document (valid and invalid ones) and
 checks the responses: never a 5xx, and status codes, content types and bodies as the
-schema documents them. Bounded (a few examples per operation, no shrinking) so CI stays
-fast. It does not know the world's ids, so most detail paths exercise the 404
-branches; test_cases_api.py covers real ids.
+schema documents them. Bounded (a few examples per operation, no shrinking): two by
+default so `make test` stays quick; SCHEMATHESIS_MAX_EXAMPLES raises it (CI runs six).
+It does not know the world's ids, so most detail paths exercise the 404 branches;
+test_cases_api.py covers real ids.
 """
+
+import os
 
 import pytest
 import schemathesis
@@ -19,7 +22,7 @@ from schemathesis import checks as st_checks
 
 from tests.api.world import build_world
 
-EXAMPLES = 6
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "2"))
 
 
 # pytest-django has configured Django before collection, so the schema can be built here.
