@@ -161,39 +161,6 @@ def models_in_force(agreements: list[Agreement], on_date: dt.date) -> tuple[str,
     return tuple(model for model in Model287g.values if model in found)
 
 
-@dataclass
-class AgencyCase:
-    """A detention event linked to the agency, with how its stored snapshot compares."""
-
-    event: object
-    role: str
-    stored: tuple[str, ...]
-    directory: tuple[str, ...]
-
-    @property
-    def differs(self) -> bool:
-        return self.stored != self.directory
-
-
-def agency_cases(
-    *, user, agency: Agency, agreements: list[Agreement], limit: int = 200
-) -> tuple[list[AgencyCase], int]:
-    """Events the user may see where the agency arrested or held the client (one query
-    for the page, one for the count), each with its snapshot against today's directory."""
-    from cases.selectors import either_agency, events_visible  # cases imports agencies
-
-    events = events_visible(user=user).filter(either_agency(agency.pk))
-    rows = []
-    for event in events.order_by("-event_date", "-id")[:limit]:
-        for role in ("arresting", "custody"):
-            if getattr(event, f"{role}_agency_id") == agency.pk:
-                stored = tuple(event.models_at(role))
-                rows.append(
-                    AgencyCase(event, role, stored, models_in_force(agreements, event.event_date))
-                )
-    return rows, events.count()
-
-
 def import_get(*, public_id) -> AgreementImport:
     try:
         return AgreementImport.objects.select_related("requested_by").get(public_id=public_id)

@@ -100,22 +100,16 @@ def directory_history_download(request):
 @login_required
 @require_GET
 def agency_detail(request, public_id):
-    access = _reader(request)
+    _reader(request)
     agency = selectors.agency_get(public_id=public_id)
     agreements = selectors.agency_agreements(agency=agency)
-    cases, case_total = None, 0
-    if access.can_read_cases:
-        cases, case_total = selectors.agency_cases(
-            user=request.user, agency=agency, agreements=agreements
-        )
     today = timezone.localdate()
     context = {
         "agency": agency,
         "agreements": agreements,
         "in_force_today": selectors.models_in_force(agreements, today),
-        "cases": cases,
-        "case_total": case_total,
     }
+    # The case panel is rendered by cases ({% agency_case_panel %}); this app never imports it.
     return render(request, "agencies/agency_detail.html", context)
 
 

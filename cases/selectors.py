@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.access import access_for
 from accounts.models import Office, Role
 from agencies.importer.normalize import agency_match_key
-from agencies.selectors import agency_search, agency_standings_on
+from agencies.selectors import agency_search, agency_standings_on, models_in_force
 from audit.models import AuditAction, AuditEntry
 from audit.services import audit_record
 from cases.matching import REASONS, THRESHOLDS, best_name_score, dob_relation, dob_variants
@@ -518,3 +518,34 @@ def saved_search_get_for_user(*, user, public_id):
         return SavedSearch.objects.get(user=user, public_id=public_id)
     except (SavedSearch.DoesNotExist, ValueError, TypeError, ValidationError):
         raise Http404("No such saved search") from None
+
+
+@dataclass
+class AgencyCase:
+    """A detention event linked to the agency, with how its stored snapshot compares."""
+
+    event: object
+    role: str
+    stored: tuple[str, ...]
+    directory: tuple[str, ...]
+
+    @property
+    def differs(self) -> bool:
+        return self.stored != self.directory
+
+
+def agency_cases(
+    *, user, agency, agreements: list, limit: int = 200
+) -> tuple[list[AgencyCase], int]:
+    """Events the user may see where the agency arrested or held the client (one query
+    for the page, one for the count), each with its snapshot against today's directory."""
+    events = events_visible(user=user).filter(either_agency(agency.pk))
+    rows = []
+    for event in events.order_by("-event_date", "-id")[:limit]:
+        for role in ("arresting", "custody"):
+            if getattr(event, f"{role}_agency_id") == agency.pk:
+                stored = tuple(event.models_at(role))
+                rows.append(
+                    AgencyCase(event, role, stored, models_in_force(agreements, event.event_date))
+                )
+    return rows, events.count()

@@ -4,8 +4,10 @@ from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats
 
+from accounts.access import access_for
 from agencies.models import Model287g
 from cases.models import DatePrecision
+from cases.selectors import agency_cases
 from caseworker.lib.anumber import mask_a_number
 
 register = template.Library()
@@ -96,3 +98,13 @@ def any_errors(forms):
 @register.simple_tag
 def form_list(*forms):
     return [form for form in forms if form is not None]
+
+
+@register.inclusion_tag("cases/_agency_case_panel.html", takes_context=True)
+def agency_case_panel(context, agency, agreements):
+    """The agency page's panel of detentions in the user's cases (nothing without case access)."""
+    user = context["request"].user
+    if not access_for(user).can_read_cases:
+        return {"cases": None}
+    cases, case_total = agency_cases(user=user, agency=agency, agreements=agreements)
+    return {"cases": cases, "case_total": case_total}
