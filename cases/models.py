@@ -198,7 +198,7 @@ class Intake(Timestamped):
 class DatePrecision(models.TextChoices):
     EXACT = "exact", "Exact date"
     MONTH = "month", "Month known, day unknown"
-    UNKNOWN_DAY = "approximate", "Approximate"
+    APPROXIMATE = "approximate", "Approximate"
 
 
 class Encounter(models.TextChoices):

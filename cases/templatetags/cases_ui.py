@@ -43,7 +43,7 @@ def event_when(event):
     if event.date_precision == DatePrecision.MONTH:
         return formats.date_format(day, "F Y")
     text = formats.date_format(day, "j M Y")
-    if event.date_precision == DatePrecision.UNKNOWN_DAY:
+    if event.date_precision == DatePrecision.APPROXIMATE:
         return f"about {text}"
     if event.event_time:
         text += " " + formats.time_format(event.event_time, "H:i")
