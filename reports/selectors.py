@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cases.selectors import cases_visible
+from caseworker.lib.lookup import object_get_or_404
 from reports.models import Report, ReportKind
 from reports.params import may_request
 
@@ -19,10 +20,9 @@ def reports_for_user(*, user) -> QuerySet[Report]:
 
 
 def report_get_for_user(*, user, public_id) -> Report:
-    try:
-        report = reports_for_user(user=user).get(public_id=public_id)
-    except (Report.DoesNotExist, ValueError, TypeError):
-        raise Http404("No such report") from None
+    report = object_get_or_404(
+        reports_for_user(user=user), message="No such report", public_id=public_id
+    )
     if not may_request(actor=user, kind=report.kind):
         raise Http404("No such report")
     if report.kind != ReportKind.QUARTERLY and report.case_ids:
