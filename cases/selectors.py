@@ -33,6 +33,7 @@ from cases.models import (
     Note,
 )
 from caseworker.lib.anumber import a_number_lookup
+from caseworker.lib.lookup import object_get_or_404
 from caseworker.lib.text import fold
 
 
@@ -41,14 +42,8 @@ def cases_visible(*, user) -> QuerySet[Case]:
 
 
 def case_get_for_user(*, user, public_id) -> Case:
-    try:
-        return (
-            cases_visible(user=user)
-            .select_related("client", "office", "caseworker", "attorney")
-            .get(public_id=public_id)
-        )
-    except (Case.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such case") from None
+    cases = cases_visible(user=user).select_related("client", "office", "caseworker", "attorney")
+    return object_get_or_404(cases, message="No such case", public_id=public_id)
 
 
 def case_get_for_privileged_work(*, user, public_id) -> Case:
@@ -61,10 +56,8 @@ def case_get_for_privileged_work(*, user, public_id) -> Case:
 
 
 def client_get_for_user(*, user, public_id, audit: bool = True, ip=None) -> Client:
-    try:
-        client = Client.objects.visible_to(user).get(public_id=public_id)
-    except (Client.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such client") from None
+    clients = Client.objects.visible_to(user)
+    client = object_get_or_404(clients, message="No such client", public_id=public_id)
     if audit:
         audit_record(
             actor=user, action=AuditAction.VIEW, target=client, summary="Client viewed", ip=ip
@@ -125,32 +118,20 @@ def case_get_for_page(*, user, public_id, ip=None) -> Case:
 
 
 def event_get_for_user(*, user, public_id) -> DetentionEvent:
-    try:
-        return (
-            events_visible(user=user)
-            .select_related("case__client", "case__office")
-            .get(public_id=public_id)
-        )
-    except (DetentionEvent.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such detention event") from None
+    events = events_visible(user=user).select_related("case__client", "case__office")
+    return object_get_or_404(events, message="No such detention event", public_id=public_id)
 
 
 def attachment_get_for_user(*, user, public_id) -> Attachment:
-    try:
-        return Attachment.objects.select_related("case").get(
-            case__in=cases_visible(user=user), public_id=public_id
-        )
-    except (Attachment.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such attachment") from None
+    attachments = Attachment.objects.select_related("case").filter(
+        case__in=cases_visible(user=user)
+    )
+    return object_get_or_404(attachments, message="No such attachment", public_id=public_id)
 
 
 def deadline_get_for_user(*, user, public_id) -> Deadline:
-    try:
-        return Deadline.objects.select_related("case").get(
-            case__in=cases_visible(user=user), public_id=public_id
-        )
-    except (Deadline.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such deadline") from None
+    deadlines = Deadline.objects.select_related("case").filter(case__in=cases_visible(user=user))
+    return object_get_or_404(deadlines, message="No such deadline", public_id=public_id)
 
 
 def client_cases(*, user, client: Client) -> QuerySet[Case]:
@@ -514,10 +495,8 @@ def saved_searches_for(*, user) -> QuerySet:
 def saved_search_get_for_user(*, user, public_id):
     from cases.models import SavedSearch
 
-    try:
-        return SavedSearch.objects.get(user=user, public_id=public_id)
-    except (SavedSearch.DoesNotExist, ValueError, TypeError, ValidationError):
-        raise Http404("No such saved search") from None
+    searches = SavedSearch.objects.filter(user=user)
+    return object_get_or_404(searches, message="No such saved search", public_id=public_id)
 
 
 @dataclass
