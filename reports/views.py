@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import access_for
-from cases.views.common import client_ip, login_required, private
+from cases.views.common import login_required, private
+from reports.downloads import report_file_response
 from reports.forms import FORMS, put_errors
 from reports.models import ReportKind, ReportStatus
 from reports.params import may_request
 from reports.selectors import report_get_for_user, reports_for_user
-from reports.services import FORMATS, report_download, report_request, report_rerun
+from reports.services import FORMATS, report_request, report_rerun
 
 HISTORY_LIMIT = 100
 
@@ -101,24 +102,3 @@ def report_file(request, public_id, fmt):
         raise Http404("No such format")
     report = report_get_for_user(user=request.user, public_id=public_id)
     return report_file_response(request=request, report=report, fmt=fmt)
-
-
-def report_file_response(*, request, report, fmt: str) -> FileResponse:
-    """One of a report's files as a private, audited download (pages and API alike)."""
-    field, content_type = report_download(
-        actor=request.user, report=report, fmt=fmt, ip=client_ip(request)
-    )
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing from storage") from None
-    extension = "zip" if fmt == "csv" else fmt
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{report.title[:80]}.{extension}".replace("/", "-"),
-        content_type=content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return private(response)

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 
 from caseworker.lib.api import KeysetPagination
 from reports.api.serializers import ReportRequestSerializer, ReportSerializer
+from reports.downloads import report_file_response
 from reports.selectors import report_get_for_user, reports_for_user
 from reports.services import report_request
-from reports.views import report_file_response
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
