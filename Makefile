@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: run test lint bench worker beat clean
+.PHONY: run test lint bench loadtest worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ beat: $(VENV)/.runtime
 
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run_all.py
+
+.venv-load/bin/locust: bench/requirements-load.txt
+	$(PYTHON) -m venv .venv-load
+	.venv-load/bin/pip install --quiet -r bench/requirements-load.txt
+
+# 25 staff for 120 s against gunicorn (production settings) on the bench database.
+loadtest: $(VENV)/.dev .venv-load/bin/locust
+	$(BIN)/python bench/loadtest.py
 
 clean:
 	rm -rf $(VENV) var/caseworker.sqlite3
