@@ -1,7 +1,9 @@
+import datetime as dt
 import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class ReportKind(models.TextChoices):
@@ -45,6 +47,9 @@ class Report(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(
+        max_length=120, blank=True, help_text="host:pid:start of the process rendering it"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -53,6 +58,14 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.title or self.get_kind_display()} ({self.status})"
+
+    @property
+    def stuck(self) -> bool:
+        """Queued or running for longer than a render should take to start or finish."""
+        if self.status not in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+            return False
+        since = self.started_at or self.created_at
+        return since < timezone.now() - dt.timedelta(minutes=settings.REPORT_STUCK_MINUTES)
 
     @property
     def privileged(self) -> bool:

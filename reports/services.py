@@ -2,22 +2,25 @@
 
 A request stores a Report (status queued) and enqueues `reports.tasks.report_render`
 after commit. The task calls `report_run`, which claims the row with a compare-and-set
-(queued → running), so a redelivered task never renders twice; a run that died mid-way
-is reclaimed once it is older than the time limit.
+(queued → running), so a redelivered task never renders twice. A run whose process died
+is reclaimed at once when the worker that notices is on the same host (the claim names the
+process: host, pid and start time), and by anyone once its lease (time limit + 60 s) is over.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
+import socket
 import uuid
 from contextlib import contextmanager
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.http import Http404
 from django.urls import reverse
@@ -84,21 +87,82 @@ def report_request(*, actor, kind: str, params: dict) -> Report:
 
 
 def report_rerun(*, actor, report: Report) -> Report:
-    """A fresh report with the same parameters (checked again against today's access)."""
+    """A fresh report with the same parameters (checked again against today's access).
+    A stuck original is failed first, so only the new run can finish."""
+    if report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING):
+        if not report.stuck:
+            raise ValidationError("it is still being produced.")
+        Report.objects.filter(pk=report.pk, status=report.status).update(
+            status=ReportStatus.FAILED, error="Replaced by a new run.", finished_at=timezone.now()
+        )
     return report_request(actor=actor, kind=report.kind, params=report.params)
 
 
-def _claim(report_id: int) -> dt.datetime | None:
+def _process_start(pid: int) -> str | None:
+    """The kernel's start time of a process (Linux), or None if there is no such process.
+    With the pid it names one process even after the pid is reused."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+
+
+def _claim_name(task_id: str) -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid) or ''}:{task_id}"
+
+
+def _claim_abandoned(claimed_by: str, task_id: str) -> bool:
+    """True only when we can be sure nobody is rendering it: the claim is this task's own
+    (a retry, or the message handed back after its process was killed; the time limit is
+    below the broker's visibility timeout, so the first try is over), or it is from this
+    host and its process is dead. Otherwise (another host, no /proc) the lease decides."""
+    host, pid, start, claimant = (claimed_by.split(":", 3) + ["", "", ""])[:4]
+    if task_id and claimant == task_id:
+        return True
+    if host != socket.gethostname() or not pid.isdigit() or not start:
+        return False
+    return _process_start(int(pid)) != start
+
+
+def _claim(report_id: int, task_id: str = "") -> dt.datetime | None:
     now = timezone.now()
     stale = now - dt.timedelta(seconds=settings.REPORT_TIME_LIMIT + 60)
+    takeover = Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RUNNING, started_at__lt=stale)
+    holder = Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING)
+    holder = holder.values_list("claimed_by", flat=True).first()
+    if holder and _claim_abandoned(holder, task_id):
+        takeover |= Q(status=ReportStatus.RUNNING, claimed_by=holder)
     claimed = (
         Report.objects.filter(pk=report_id)
-        .filter(
-            Q(status=ReportStatus.QUEUED) | Q(status=ReportStatus.RUNNING, started_at__lt=stale)
+        .filter(takeover)
+        .update(
+            status=ReportStatus.RUNNING,
+            started_at=now,
+            claimed_by=_claim_name(task_id),
+            attempts=F("attempts") + 1,
+            error="",
         )
-        .update(status=ReportStatus.RUNNING, started_at=now, attempts=F("attempts") + 1, error="")
     )
     return now if claimed else None
+
+
+def reports_reclaim_orphans() -> list[int]:
+    """At worker start: re-send reports that a dead process on this host was rendering
+    (the worker was killed or restarted), instead of waiting for their lease."""
+    from reports.tasks import report_render  # the task module imports this one
+
+    host = socket.gethostname()
+    running = Report.objects.filter(status=ReportStatus.RUNNING, claimed_by__startswith=f"{host}:")
+    sent = []
+    for pk, holder in running.values_list("pk", "claimed_by"):
+        if _claim_abandoned(holder, task_id=""):
+            report_render.delay(pk)
+            sent.append(pk)
+    if sent:
+        logger.warning("Re-sent reports whose render process died: %s", sent)
+    return sent
 
 
 def _fail(report: Report, reason: str, *, started: dt.datetime | None = None) -> None:
@@ -113,13 +177,6 @@ def _fail(report: Report, reason: str, *, started: dt.datetime | None = None) ->
             message=f"Report failed: {report.title}. {reason}",
             url=reverse("reports:list") + f"#report-{report.public_id}",
         )
-
-
-def report_release(*, report_id: int) -> None:
-    """Give a running report back to the queue (the task retries a transient error)."""
-    Report.objects.filter(pk=report_id, status=ReportStatus.RUNNING).update(
-        status=ReportStatus.QUEUED
-    )
 
 
 def report_fail(*, report_id: int, reason: str) -> None:
@@ -183,12 +240,13 @@ def _render(report: Report) -> dict:
     }
 
 
-def report_run(*, report_id: int) -> None:
+def report_run(*, report_id: int, task_id: str = "") -> None:
     """Render one report if it is ours to render; any failure leaves a reason on it.
 
-    Transient database errors propagate so the task can retry (see tasks.py).
+    Transient database errors propagate so the task can retry (see tasks.py); the retry,
+    carrying the same task id, may take its own claim back.
     """
-    started = _claim(report_id)
+    started = _claim(report_id, task_id)
     if started is None:
         return
     report = Report.objects.select_related("requested_by").get(pk=report_id)
@@ -203,7 +261,7 @@ def report_run(*, report_id: int) -> None:
     except PermissionDenied:
         _fail(report, "You no longer have access to this report.", started=started)
         return
-    except OperationalError:
+    except (OperationalError, InterfaceError):
         raise
     except Exception:
         ref = uuid.uuid4().hex[:8]

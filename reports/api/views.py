@@ -15,7 +15,7 @@ from caseworker.lib.api import KeysetPagination
 from reports.api.serializers import ReportRequestSerializer, ReportSerializer
 from reports.downloads import report_file_response
 from reports.selectors import report_get_for_user, reports_for_user
-from reports.services import report_request
+from reports.services import report_request, report_rerun
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -53,3 +53,13 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @action(detail=True, methods=["get"], url_path=r"download/(?P<fmt>pdf|xlsx|csv)")
     def download(self, request, id=None, fmt=None):
         return report_file_response(request=request, report=self.get_object(), fmt=fmt)
+
+    @extend_schema(request=None, responses={201: ReportSerializer})
+    @action(detail=True, methods=["post"])
+    def rerun(self, request, id=None):
+        """The same report again; a stuck original (queued or running too long) is failed
+        first. A report still being produced normally is a 400."""
+        report = report_rerun(actor=request.user, report=self.get_object())
+        report.refresh_from_db()
+        data = ReportSerializer(report, context={"request": request}).data
+        return Response(data, status=status.HTTP_201_CREATED)
