@@ -5,6 +5,8 @@
 - erin: director (reads all offices)   - frank: admin (no case access)
 """
 
+import sys
+
 import pytest
 
 from tests.factories import OfficeFactory, UserFactory
@@ -66,3 +68,12 @@ def frank(db):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def worker_log(tmp_path):
+    """Where a real Celery worker (tests.workers.Worker) writes; shown when a test fails."""
+    path = tmp_path / "worker.log"
+    yield path
+    if path.exists():
+        sys.stdout.write(path.read_text()[-4000:])
