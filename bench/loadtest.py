@@ -119,6 +119,9 @@ def serve(port: int) -> subprocess.Popen:
         "SECURE_COOKIES": "false",
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
     }
+    # Production static storage (hashed manifest), as the image builds it.
+    manage = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+    subprocess.run(manage, cwd=ROOT, env=env, check=True)
     cmd = [
         str(Path(sys.executable).parent / "gunicorn"),
         "caseworker.wsgi",

@@ -41,7 +41,7 @@ class Staff(HttpUser):
         elif pick < 0.8:
             params["arresting_model"] = self.rng.choice(["TFM", "JEM", "WSO"])
         if self.rng.random() < 0.3:
-            params[self.rng.choice(["detainer", "no_prior"])] = "yes"
+            params[self.rng.choice(["detainer", "no_prior"])] = "true"
         return params
 
     @task(55)
