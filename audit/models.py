@@ -3,6 +3,7 @@ import hashlib
 import json
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, router, transaction
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
@@ -117,3 +118,22 @@ class AuditEntry(models.Model):
         with transaction.atomic(using=using, savepoint=False):
             _chain([self], using)
             super().save(*args, **kwargs)
+
+
+class Submission(models.Model):
+    """A write by its one-time token (a form's hidden field, or an API `Idempotency-Key`):
+    the first request with a token writes; a double click, a retried POST or a replayed
+    request gets the first one's answer instead of writing again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    outcome = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "token"], name="one_submission_per_token")
+        ]
+
+    def __str__(self):
+        return f"submission {self.token} by user {self.user_id}"

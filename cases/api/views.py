@@ -12,6 +12,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from audit.submissions import IdempotentCreateMixin
 from cases import selectors, services
 from cases.api import serializers as s
 from cases.filters import CaseFilterSet, ClientFilterSet, DetentionEventFilterSet
@@ -63,7 +64,7 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
         return Response(s.ClientSerializer(client).data)
 
 
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
+class CaseViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
     """Cases. Filters: see cases.filters (event filters mean one event matching all)."""
 
     filterset_class = CaseFilterSet
@@ -143,7 +144,11 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
 
 
 class DetentionEventViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, _Base
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    _Base,
 ):
     """Detention events of visible cases; writes recompute the 287(g) snapshot."""
 
@@ -192,7 +197,9 @@ class _CaseChild(_Base):
         return self._case
 
 
-class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CaseChild):
+class NoteViewSet(
+    IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, _CaseChild
+):
     """A case's notes. Privileged notes exist only for attorneys: others get 404."""
 
     serializer_class = s.NoteSerializer
@@ -222,7 +229,7 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CaseChild):
         return Response(self.get_serializer(note).data, status=status.HTTP_201_CREATED)
 
 
-class DeadlineViewSet(mixins.ListModelMixin, _CaseChild):
+class DeadlineViewSet(IdempotentCreateMixin, mixins.ListModelMixin, _CaseChild):
     serializer_class = s.DeadlineSerializer
     queryset = Deadline.objects.none()  # for the schema; get_queryset decides
     http_method_names = ["get", "post", "head", "options"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.access import access_for
 from agencies.models import Agency
 from agencies.selectors import agency_standings_on
+from audit.submissions import Repeat, submission_claim, submission_finish, submission_token
 from cases import selectors, services
 from cases.forms import (
     AGENCY_ROLES,
@@ -71,6 +73,7 @@ def _fields(form):
 
 def _render_form(request, form, *, case, event=None, status=200):
     context = {"form": form, "case": case, "event": event, "picker": picker_standings(form)}
+    context["submission"] = submission_token(request)
     return private(render(request, "cases/event_form.html", context, status=status))
 
 
@@ -83,14 +86,23 @@ def event_create(request, public_id):
         return _render_form(request, DetentionEventForm(), case=case)
     form = DetentionEventForm(request.POST)
     if form_and_rules_valid(form, services.detention_validate, _fields):
+        draft = f"event-new-{case.public_id}"
         try:
-            event = services.detention_log(actor=request.user, case=case, **form.service_fields())
+            with transaction.atomic():
+                claim = submission_claim(user=request.user, token=submission_token(request))
+                event = services.detention_log(
+                    actor=request.user, case=case, **form.service_fields()
+                )
+                done = reverse("cases:event", args=[event.public_id]) + f"?saved={draft}"
+                submission_finish(claim, {"url": done})
         except ValidationError as exc:
             add_service_errors(exc, {"": form})
+        except Repeat as repeat:  # a double click or a resent form: show the first one's event
+            messages.info(request, "This detention event was already saved; here it is.")
+            return redirect(repeat.outcome.get("url") or reverse("cases:detail", args=[public_id]))
         else:
             messages.success(request, f"Detention event of {event.event_date:%d %b %Y} saved.")
-            draft = f"event-new-{case.public_id}"
-            return redirect(reverse("cases:event", args=[event.public_id]) + f"?saved={draft}")
+            return redirect(done)
     return _render_form(request, form, case=case, status=400)
 
 

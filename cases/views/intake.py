@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import access_for
 from accounts.models import Office
+from audit.submissions import Repeat, submission_claim, submission_finish, submission_token
 from cases import selectors, services
 from cases.forms import ClientForm, DetentionEventForm, IntakeForm, add_service_errors
 from cases.views.common import form_and_rules_valid, login_required, private
@@ -97,6 +98,7 @@ def intake(request):
         "choice": choice,
         "bound": data is not None,
         "picker": picker_standings(event_form),
+        "submission": submission_token(request),
     }
     status = 400 if _has_errors(context) else 200
     return private(render(request, "cases/intake.html", context, status=status))
@@ -121,6 +123,7 @@ def _save(request, client_form, intake_form, event_form, existing, wants_event):
     client_fields = dict(client_form.cleaned_data)
     try:
         with transaction.atomic():
+            claim = submission_claim(user=request.user, token=submission_token(request))
             record = services.intake_record(
                 actor=request.user,
                 office=office,
@@ -134,9 +137,14 @@ def _save(request, client_form, intake_form, event_form, existing, wants_event):
                 filled, differing = services.client_fill_blanks(
                     actor=request.user, client=existing, fields=client_fields
                 )
+            done = reverse("cases:detail", args=[record.case.public_id]) + "?saved=intake"
+            submission_finish(claim, {"url": done})
     except ValidationError as exc:
         add_service_errors(exc, {"": client_form, "intake": intake_form, EVENT_PREFIX: event_form})
         return None
+    except Repeat as repeat:  # a double click or a resent form: show what the first one saved
+        messages.info(request, "This intake was already saved; here is its case.")
+        return redirect(repeat.outcome.get("url") or "cases:list")
     case = record.case
     if existing is None:
         messages.success(request, f"Intake saved: case {case.number} opened for {case.client}.")
@@ -149,7 +157,7 @@ def _save(request, client_form, intake_form, event_form, existing, wants_event):
                 f" Not changed (their record says otherwise — check it): {', '.join(differing)}."
             )
         messages.success(request, text)
-    return redirect(reverse("cases:detail", args=[case.public_id]) + "?saved=intake")
+    return redirect(done)
 
 
 @login_required

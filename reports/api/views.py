@@ -11,6 +11,7 @@ from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from audit.submissions import IdempotentCreateMixin
 from caseworker.lib.api import KeysetPagination
 from reports.api.serializers import ReportRequestSerializer, ReportSerializer
 from reports.downloads import report_file_response
@@ -18,7 +19,12 @@ from reports.selectors import report_get_for_user, reports_for_user
 from reports.services import report_request, report_rerun
 
 
-class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReportViewSet(
+    IdempotentCreateMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
     """Your reports, newest first. POST queues a new one; poll its `status`."""
 
     serializer_class = ReportSerializer
