@@ -117,6 +117,7 @@ def serve(port: int) -> subprocess.Popen:
         "DEBUG": "false",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "false",
+        "DB_PARALLEL_WORKERS": os.environ.get("DB_PARALLEL_WORKERS", "0"),  # as compose's web
         "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/14"),
     }
     # Production static storage (hashed manifest), as the image builds it.

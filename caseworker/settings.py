@@ -113,8 +113,17 @@ if DATABASE_URL:
     # their own limit with SET LOCAL.
     _db_options = DATABASES["default"].setdefault("OPTIONS", {})
     _db_options["connect_timeout"] = env_int("DB_CONNECT_TIMEOUT", 5)
+    _server_settings = []
     if env_int("DB_STATEMENT_TIMEOUT", 0):
-        _db_options["options"] = f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 0)}s"
+        _server_settings.append(f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT', 0)}s")
+    # Web pages read a page of rows: a parallel worker costs more to start than it saves
+    # and takes a core from the next request. Compose sets 0 for web; reports keep them.
+    if env_str("DB_PARALLEL_WORKERS"):
+        _server_settings.append(
+            f"-c max_parallel_workers_per_gather={env_int('DB_PARALLEL_WORKERS', 0)}"
+        )
+    if _server_settings:
+        _db_options["options"] = " ".join(_server_settings)
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -49,3 +49,20 @@ def test_env_bool_rejects_garbage(monkeypatch):
     monkeypatch.setenv("SOME_FLAG", "maybe")
     with pytest.raises(ImproperlyConfigured):
         env_bool("SOME_FLAG")
+
+
+def test_web_connections_can_turn_off_parallel_query_and_cap_statements():
+    """What compose sets for web: no parallel workers for page queries, 30 s per statement."""
+    result = subprocess.run(
+        [sys.executable, "-c", "from caseworker import settings as s;"
+         "print(s.DATABASES['default']['OPTIONS']['options'])"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "SECRET_KEY": "x", "DATABASE_URL": "postgres://u@h:5432/d",
+             "DB_STATEMENT_TIMEOUT": "30", "DB_PARALLEL_WORKERS": "0"},
+    )  # fmt: skip
+    assert result.stdout.split() == [
+        "-c",
+        "statement_timeout=30s",
+        "-c",
+        "max_parallel_workers_per_gather=0",
+    ]
