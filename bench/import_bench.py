@@ -208,9 +208,12 @@ def main() -> int:
         updates.append(elapsed)
     print(f"1. {ROWS}-row list into an empty directory, database step: {figures(steps)}")
     print(f"   COPY of the same {written} rows into the same tables:     {figures(copies)}")
+    ratio = min(steps) / min(copies)
+    failed = ratio > 3
     print(
-        f"   ratio database step / COPY: {min(steps) / min(copies):.2f}x best, "
-        f"{median(steps) / median(copies):.2f}x median  (target ≤ 3x)"
+        f"   ratio database step / COPY: {ratio:.2f}x best, "
+        f"{median(steps) / median(copies):.2f}x median  (target ≤ 3x) "
+        f"{'FAIL' if failed else 'PASS'}"
     )
     print(
         f"   next {ROWS}-row list, database step: {figures(updates)}  [{applied.created} "
@@ -220,7 +223,7 @@ def main() -> int:
     real = ICE / "participatingAgencies09182025pm.xlsx"
     if not real.is_file():
         print(f"\n(skipping 2. and 3.: {real} not found)")
-        return 0
+        return int(failed)
     empty, stacked, noops = [], [], []
     for _ in range(REPEATS):
         reset()
@@ -233,8 +236,12 @@ def main() -> int:
     print(f"\n2. 1,000-row real list, whole import (store, parse, apply), empty directory: "
           f"{figures(empty)}  [{run.created_count} created]")  # fmt: skip
     print(f"   same, on top of the July 2025 list (832 rows): {figures(stacked)}")
-    print(f"3. no-op re-import of the same file: {figures(noops)}  (target < 1 s)")
-    return 0
+    noop_failed = min(noops) >= 1
+    print(
+        f"3. no-op re-import of the same file: {figures(noops)}  (target < 1 s) "
+        f"{'FAIL' if noop_failed else 'PASS'}"
+    )
+    return int(failed or noop_failed)
 
 
 if __name__ == "__main__":

@@ -294,7 +294,7 @@ def main() -> int:
             f"{kind}: {result['seconds']:.2f} s end to end, "
             f"peak RSS {result['peak_rss_mb']:.0f} MB, {result['pages']} pages, "
             f"PDF {result['pdf_kb']:.0f} KB, records "
-            f"{result['records']} [{'OK' if ok else 'OVER'}: limits {limit_s} s, {limit_mb} MB]"
+            f"{result['records']} [{'PASS' if ok else 'FAIL'}: limits {limit_s} s, {limit_mb} MB]"
             f"\n  {result['path']}"
         )
     return failed

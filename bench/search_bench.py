@@ -155,8 +155,13 @@ def explain_ms(queryset) -> float:
     return plan[0]["Execution Time"] + plan[0]["Planning Time"]
 
 
+MISSED = []
+
+
 def report(label, value, target, ok):
-    print(f"  {label:58} {value:>10}   target {target:<12} {'OK' if ok else 'MISSED'}")
+    print(f"  {label:58} {value:>10}   target {target:<12} {'PASS' if ok else 'FAIL'}")
+    if not ok:
+        MISSED.append(label)
 
 
 def main():
@@ -261,6 +266,7 @@ def main():
         "<= 2x",
         ratio <= 2,
     )
+    return 1 if MISSED else 0
 
 
 def _explain_count_ms(queryset) -> float:
@@ -285,4 +291,4 @@ def _window_for(offices, target: int) -> tuple[dt.date, dt.date]:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
