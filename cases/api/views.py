@@ -41,16 +41,17 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
         return s.ClientListSerializer if self.action == "list" else s.ClientSerializer
 
     def get_object(self):
-        return selectors.client_get_for_user(
-            user=self.request.user, public_id=self.kwargs["id"], audit=self.action == "retrieve"
-        )
+        client = selectors.client_get_for_user(user=self.request.user, public_id=self.kwargs["id"])
+        if self.action == "retrieve":
+            services.client_read_record(user=self.request.user, client=client)
+        return client
 
     @extend_schema(request=None, responses={200: s.RevealSerializer})
     @action(detail=True, methods=["post"], url_path="reveal-a-number")
     def reveal_a_number(self, request, id=None):
         """The full A-number. Audited as a reveal, like the button on the client page."""
         client = self.get_object()
-        number = selectors.client_reveal_a_number(user=request.user, client=client)
+        number = services.client_reveal_a_number(user=request.user, client=client)
         return Response({"a_number": number})
 
     def partial_update(self, request, *args, **kwargs):
@@ -78,7 +79,7 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
-        selectors.case_read_record(user=request.user, case=case, what="Case (API)")
+        services.case_read_record(user=request.user, case=case, what="Case (API)")
         return Response(s.CaseSerializer(case).data)
 
     @extend_schema(request=s.CaseOpenSerializer, responses={201: s.CaseSerializer})
@@ -155,7 +156,7 @@ class DetentionEventViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         event = self.get_object()
-        selectors.case_read_record(user=request.user, case=event.case, what="Event (API)")
+        services.case_read_record(user=request.user, case=event.case, what="Event (API)")
         return Response(self.get_serializer(event).data)
 
     def get_serializer_class(self):
@@ -205,11 +206,11 @@ class NoteViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _CaseChild):
         )
 
     def list(self, request, *args, **kwargs):
-        selectors.case_read_record(user=request.user, case=self.get_case(), what="Notes (API)")
+        services.case_read_record(user=request.user, case=self.get_case(), what="Notes (API)")
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        selectors.case_read_record(user=request.user, case=self.get_case(), what="Note (API)")
+        services.case_read_record(user=request.user, case=self.get_case(), what="Note (API)")
         return super().retrieve(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):

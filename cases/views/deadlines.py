@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import access_for
 from cases import selectors, services
-from cases.views.common import login_required, private, require_case_write
+from cases.views.common import require_case_write
+from caseworker.lib.web import login_required, private
 
 WINDOWS = (7, 14, 30, 90)
 LIST_LIMIT = 500

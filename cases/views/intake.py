@@ -13,8 +13,8 @@ from accounts.access import access_for
 from accounts.models import Office
 from cases import selectors, services
 from cases.forms import ClientForm, DetentionEventForm, IntakeForm, add_service_errors
-from cases.views.common import form_and_rules_valid, login_required, private
 from cases.views.events import picker_standings
+from caseworker.lib.web import form_and_rules_valid, login_required, private
 
 EVENT_PREFIX = "event"
 

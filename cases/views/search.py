@@ -16,13 +16,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import access_for
 from agencies.selectors import agency_search
+from audit.services import audit_export
 from cases import exports, patterns, selectors, services
 from cases.filters import CaseFilterSet, DetentionEventFilterSet, event_conditions
 from cases.models import Case, DetentionEvent
-from cases.views.common import login_required, private
 from caseworker.lib.anumber import mask_a_number
 from caseworker.lib.filtering import PAGINATION_PARAMS
 from caseworker.lib.keyset import keyset_paginate
+from caseworker.lib.web import login_required, private
 
 LIST_PAGE_SIZE = 50
 
@@ -301,7 +302,7 @@ def _export(request, fmt: str, *, kind: str):
             + "?"
             + _base_params(request).urlencode()
         )
-    services.export_record(
+    audit_export(
         actor=user,
         model=model,
         fmt=fmt,
