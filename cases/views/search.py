@@ -18,7 +18,7 @@ from accounts.access import access_for
 from agencies.selectors import agency_search
 from audit.services import audit_export
 from cases import exports, patterns, selectors, services
-from cases.filters import CaseFilterSet, DetentionEventFilterSet, event_conditions
+from cases.filters import CaseFilterSet, DetentionEventFilterSet
 from cases.models import Case, DetentionEvent
 from caseworker.lib.anumber import mask_a_number
 from caseworker.lib.filtering import PAGINATION_PARAMS
@@ -158,11 +158,10 @@ def _list_page(request, *, kind: str):
         qs = filterset.qs
         if kind == "cases":
             # Show the events that made the case match (all of them without event filters).
-            matching = event_conditions(filterset.form.cleaned_data)
-            events = DetentionEvent.objects.select_related("arresting_agency", "custody_agency")
-            if matching is not None:
-                events = events.filter(matching)
+            matching = filterset.matching_events()
             context["event_filtered"] = matching is not None
+            events = DetentionEvent.objects.all() if matching is None else matching
+            events = events.select_related("arresting_agency", "custody_agency")
             qs = qs.prefetch_related(
                 Prefetch("detention_events", queryset=events.order_by("-event_date", "-id"))
             )
