@@ -27,7 +27,15 @@ from drf_spectacular.utils import extend_schema_field
 from accounts.access import access_for
 from accounts.models import Office, Role, User
 from agencies.models import Agency, Model287g
-from cases.models import Case, CaseStatus, Client, DetentionEvent, DetentionOutcome, Encounter
+from cases.models import (
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    Client,
+    DetentionEvent,
+    DetentionOutcome,
+    Encounter,
+)
 from caseworker.lib.anumber import a_number_lookup, looks_like_a_number
 from caseworker.lib.filtering import StrictFilterSet, YesNoFilter
 from caseworker.lib.states import STATE_CHOICES
@@ -196,6 +204,9 @@ class EventFilters(StrictFilterSet):
     warrant = YesNoFilter(field_name="warrant_served", label="ICE warrant served")
     transferred = YesNoFilter(field_name="transferred_to_ice", label="Transferred to ICE")
     no_prior = YesNoFilter(field_name="no_prior_record", label="No prior criminal record")
+    questioned = YesNoFilter(
+        field_name="questioned_about_status", label="Questioned about immigration status"
+    )
     outcome = django_filters.MultipleChoiceFilter(
         field_name="outcome",
         choices=DetentionOutcome.choices,
@@ -233,6 +244,9 @@ class CaseFilters(StrictFilterSet):
 
     case_status = django_filters.MultipleChoiceFilter(
         field_name="status", choices=CaseStatus.choices, distinct=False, label="Case status"
+    )
+    case_outcome = django_filters.MultipleChoiceFilter(
+        field_name="outcome", choices=CaseOutcome.choices, distinct=False, label="Case outcome"
     )
     office = OfficeFilter(
         field_name="office",

@@ -6,6 +6,7 @@ the list, the export, the pattern counts and the API return for a query string.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -49,18 +50,16 @@ SIDEBAR = (
     ("Agencies", ("agency", "arresting_agency", "custody_agency")),
     ("287(g) model that day", ("arresting_model", "custody_model")),
     ("Place and date", ("state", "county", "date_after", "date_before")),
-    ("What happened", ("encounter", "detainer", "warrant", "transferred", "no_prior", "outcome")),
+    (
+        "What happened",
+        ("encounter", "questioned", "detainer", "warrant", "transferred", "no_prior", "outcome"),
+    ),
     ("Review", ("scope_flag",)),
-    ("Case", ("case_status", "office", "caseworker", "attorney")),
+    ("Case", ("case_status", "case_outcome", "office", "caseworker", "attorney")),
     ("Case dates", ("opened_after", "opened_before", "closed_after", "closed_before")),
 )
-CHECKBOXES = {
-    "arresting_model",
-    "custody_model",
-    "encounter",
-    "outcome",
-    "case_status",
-}
+# A filter not placed in a group above still shows, here: declaring it is enough.
+SIDEBAR_REST = "More filters"
 AGENCY_FIELDS = {"agency", "arresting_agency", "custody_agency"}
 
 
@@ -70,8 +69,12 @@ def _sidebar(form) -> list[dict]:
     data = form.data
     cleaned = getattr(form, "cleaned_data", {})
     staff = list(form.fields["caseworker"].queryset.order_by("username"))  # one query for both
+    placed = {name for _title, names in SIDEBAR for name in names}
+    rest = tuple(name for name in form.fields if name not in placed and name != "ordering")
     groups = []
-    for title, names in SIDEBAR:
+    for title, names in (*SIDEBAR, (SIDEBAR_REST, rest)):
+        if not names:
+            continue
         fields = []
         for name in names:
             bound = form[name]
@@ -88,7 +91,7 @@ def _sidebar(form) -> list[dict]:
                 chosen = cleaned.get(name) or []
                 field["kind"] = "agency"
                 field["options"] = [(str(a.public_id), str(a), True) for a in chosen]
-            elif name in CHECKBOXES:
+            elif isinstance(bound.field, forms.MultipleChoiceField) and name != "state":
                 field["kind"] = "checkboxes"
                 field["options"] = [
                     (value, label, value in values) for value, label in bound.field.choices
