@@ -130,51 +130,67 @@ def _case_url(case) -> str:
     return reverse("cases:detail", kwargs={"public_id": case.public_id})
 
 
-def _list_page(request, *, kind: str):
-    """Shared body of the case and event lists (full page, or htmx results only)."""
+@login_required
+@require_GET
+def case_list(request):
     _require_case_reader(request)
     user = request.user
-    if kind == "cases":
-        filterset = CaseFilterSet(
-            request.GET, queryset=selectors.cases_for_list(user=user), request=request
+    filterset = CaseFilterSet(
+        request.GET, queryset=selectors.cases_for_list(user=user), request=request
+    )
+    context = {"saved_searches": selectors.saved_searches_for(user=user)}
+    cases = None
+    if filterset.is_valid():
+        # Show the events that made the case match (all of them without event filters).
+        matching = filterset.matching_events()
+        context["event_filtered"] = matching is not None
+        events = DetentionEvent.objects.all() if matching is None else matching
+        events = events.select_related("arresting_agency", "custody_agency")
+        cases = filterset.qs.prefetch_related(
+            Prefetch("detention_events", queryset=events.order_by("-event_date", "-id"))
         )
-    else:
-        filterset = DetentionEventFilterSet(
-            request.GET, queryset=selectors.events_for_list(user=user), request=request
-        )
+    return _list_response(request, filterset, cases, kind="cases", context=context)
+
+
+@login_required
+@require_GET
+def event_list(request):
+    _require_case_reader(request)
+    filterset = DetentionEventFilterSet(
+        request.GET, queryset=selectors.events_for_list(user=request.user), request=request
+    )
+    events = filterset.qs if filterset.is_valid() else None
+    return _list_response(request, filterset, events, kind="events", context={})
+
+
+LIST_URLS = {"cases": "cases:list", "events": "cases:events"}
+
+
+def _list_response(request, filterset, queryset, *, kind: str, context: dict):
+    """A list page (or, for htmx, its results): one keyset page of `queryset`, which is
+    None when the filter parameters are invalid (a 400 with the errors by their fields)."""
     params = _base_params(request)
-    valid = filterset.is_valid()
     context = {
         "kind": kind,
         "filter": filterset,
         "form": filterset.form,
         "sidebar": _sidebar(filterset.form),
         "query": params.urlencode(),
-        "saved_searches": selectors.saved_searches_for(user=user) if kind == "cases" else [],
-        "list_url": reverse("cases:list" if kind == "cases" else "cases:events"),
+        "saved_searches": [],
+        "list_url": reverse(LIST_URLS[kind]),
+        "page": None,
+        **context,
     }
-    status = 200
-    if not valid:
-        status = 400
-        context["page"] = None
-    else:
-        qs = filterset.qs
-        if kind == "cases":
-            # Show the events that made the case match (all of them without event filters).
-            matching = filterset.matching_events()
-            context["event_filtered"] = matching is not None
-            events = DetentionEvent.objects.all() if matching is None else matching
-            events = events.select_related("arresting_agency", "custody_agency")
-            qs = qs.prefetch_related(
-                Prefetch("detention_events", queryset=events.order_by("-event_date", "-id"))
-            )
+    status = 400
+    if queryset is not None:
         try:
-            page = keyset_paginate(qs, cursor=request.GET.get("cursor"), page_size=LIST_PAGE_SIZE)
+            page = keyset_paginate(
+                queryset, cursor=request.GET.get("cursor"), page_size=LIST_PAGE_SIZE
+            )
         except ValidationError as exc:
-            status = 400
-            context["page"] = None
             context["page_error"] = exc.messages[0]
         else:
+            status = 200
             context["page"] = page
             context["count"] = filterset.qs.count()
             context["rows"] = _rows(page.items, kind)
@@ -259,18 +275,6 @@ def _headers(kind, params, filterset) -> list[dict]:
     return headers
 
 
-@login_required
-@require_GET
-def case_list(request):
-    return _list_page(request, kind="cases")
-
-
-@login_required
-@require_GET
-def event_list(request):
-    return _list_page(request, kind="events")
-
-
 # Exports -------------------------------------------------------------------------------
 
 
@@ -290,7 +294,7 @@ def _export(request, fmt: str, *, kind: str):
         )
         columns, model, stem = exports.EVENT_COLUMNS, DetentionEvent, "detention-events"
     if not filterset.is_valid():
-        return _list_page(request, kind=kind)
+        return (case_list if kind == "cases" else event_list)(request)
     qs = filterset.qs
     rows = qs.count()
     if fmt == "xlsx" and rows > exports.XLSX_MAX_ROWS:
@@ -299,11 +303,7 @@ def _export(request, fmt: str, *, kind: str):
             f"{rows:,} rows is more than a spreadsheet export allows "
             f"({exports.XLSX_MAX_ROWS:,}); narrow the filter or export CSV.",
         )
-        return redirect(
-            reverse("cases:list" if kind == "cases" else "cases:events")
-            + "?"
-            + _base_params(request).urlencode()
-        )
+        return redirect(reverse(LIST_URLS[kind]) + "?" + _base_params(request).urlencode())
     audit_export(
         actor=user,
         model=model,
