@@ -6,7 +6,6 @@ FilterSets, writes from cases.services. Another office's record is a 404.
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -87,17 +86,14 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
         serializer = s.CaseOpenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with transaction.atomic():
-            client = data.get("client")
-            if client is None:
-                client = services.client_create(actor=request.user, **data["new_client"])
-            case = services.case_open(
-                actor=request.user,
-                client=client,
-                office=data["office"],
-                opened_on=data.get("opened_on"),
-            )
-        return Response(s.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        record = services.intake_record(
+            actor=request.user,
+            office=data["office"],
+            client=data.get("client"),
+            client_fields=data.get("new_client") or {},
+            intake=dict(data["intake"]),
+        )
+        return Response(s.CaseSerializer(record.case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CaseAssignSerializer, responses={200: s.CaseSerializer})
     @action(
