@@ -354,8 +354,8 @@ class CaseFilterSet(_ListFilterSet):
         model = Case
         fields: list[str] = []
 
-    def matching_events(self) -> QuerySet[DetentionEvent] | None:
-        """The events matching every event parameter given, or None when none is given.
+    def filtered_events(self) -> QuerySet[DetentionEvent] | None:
+        """The events passing every event filter given, or None when none is given.
         The list shows these events on each case row."""
         data = self.form.cleaned_data
         given = [name for name in EVENT_FILTERS if data.get(name)]
@@ -365,7 +365,7 @@ class CaseFilterSet(_ListFilterSet):
 
     def apply(self, queryset):
         queryset = self._apply_filters(queryset, CASE_FILTERS)
-        events = self.matching_events()
+        events = self.filtered_events()
         if events is not None:
             queryset = queryset.filter(Exists(events.filter(case_id=OuterRef("pk"))))
         return queryset

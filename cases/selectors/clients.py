@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 
-from cases.matching import REASONS, THRESHOLDS, best_name_score, dob_relation, dob_variants
+from cases.duplicate_scoring import REASONS, THRESHOLDS, best_name_score, dob_relation, dob_variants
 from cases.models import Case, Client
 from cases.selectors.cases import cases_visible
 from caseworker.lib.anumber import a_number_lookup

@@ -142,9 +142,9 @@ def case_list(request):
     cases = None
     if filterset.is_valid():
         # Show the events that made the case match (all of them without event filters).
-        matching = filterset.matching_events()
-        context["event_filtered"] = matching is not None
-        events = DetentionEvent.objects.all() if matching is None else matching
+        filtered = filterset.filtered_events()
+        context["event_filtered"] = filtered is not None
+        events = DetentionEvent.objects.all() if filtered is None else filtered
         events = events.select_related("arresting_agency", "custody_agency")
         cases = filterset.qs.prefetch_related(
             Prefetch("detention_events", queryset=events.order_by("-event_date", "-id"))

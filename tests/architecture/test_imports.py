@@ -3,7 +3,8 @@
     caseworker (project: settings, urls, seed_demo) -> reports -> cases -> agencies
         -> accounts/audit -> caseworker.lib
 
-A cycle or an upward import fails `make test`, not only CI."""
+A cycle or an upward import fails `make test`, not only CI; so does a selector that
+imports audit.services (selectors only read)."""
 
 import shutil
 import subprocess
@@ -29,6 +30,9 @@ def test_apps_depend_in_one_direction():
     result = _lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Apps depend in one direction KEPT" in result.stdout
+    assert "Selectors only read (audit entries are written by services and views) KEPT" in (
+        result.stdout
+    )
 
 
 def _copy_sources(to: Path) -> None:
@@ -49,3 +53,15 @@ def test_the_contract_catches_an_upward_import(tmp_path):
     result = _lint(tmp_path)
     assert result.returncode == 1
     assert "agencies.models -> cases.selectors" in result.stdout
+
+
+def test_the_contract_catches_a_selector_that_writes_audit_entries(tmp_path):
+    _copy_sources(tmp_path)
+    home = tmp_path / "cases" / "selectors" / "home.py"
+    home.write_text(home.read_text() + "\nfrom audit.services import audit_record  # noqa\n")
+    result = _lint(tmp_path)
+    assert result.returncode == 1
+    assert "Selectors only read (audit entries are written by services and views) BROKEN" in (
+        result.stdout
+    )
+    assert "Apps depend in one direction KEPT" in result.stdout
