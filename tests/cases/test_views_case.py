@@ -94,7 +94,7 @@ def test_case_page_rejects_post_and_actions_reject_get(client, alice, case):
 
 @pytest.mark.parametrize("events", [1, 20])
 def test_case_page_query_count_does_not_grow(
-    client, alice, case, events, django_assert_max_num_queries
+    client, alice, case, events, django_assert_num_queries
 ):
     police, jail = task_force_police(), jem_sheriff()
     for index in range(events):
@@ -108,7 +108,7 @@ def test_case_page_query_count_does_not_grow(
         services.note_add(actor=alice, case=case, body=f"note {index}")
         services.deadline_add(actor=alice, case=case, kind="filing", due_on=TODAY)
     login(client, alice)
-    with django_assert_max_num_queries(16):
+    with django_assert_num_queries(16):
         response = client.get(url(case))
     assert response.content.decode().count('class="tl-item tl-event"') == events
 
