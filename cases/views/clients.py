@@ -56,10 +56,11 @@ def client_reveal(request, public_id):
 @require_http_methods(["GET", "POST"])
 def client_edit(request, public_id):
     client = selectors.client_get_for_user(user=request.user, public_id=public_id)
-    services.client_read_record(user=request.user, client=client, ip=client_ip(request))
     cases = list(selectors.client_cases(user=request.user, client=client))
     if not _can_edit(request.user, cases):
         raise PermissionDenied("You may read this client's record but not change it.")
+    # Audited once the record is shown: a refused edit shows nothing of the client.
+    services.client_read_record(user=request.user, client=client, ip=client_ip(request))
     # The A-number is not put in the form (that would reveal it without an audit entry):
     # the field starts empty and only a newly typed number replaces the stored one.
     initial = {name: getattr(client, name) for name in CLIENT_FIELDS if name != "a_number"}

@@ -1,10 +1,16 @@
-"""The one rule the case pages add to the shared web helpers (caseworker.lib.web)."""
+"""The access rules the case pages add to the shared web helpers (caseworker.lib.web)."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
 from accounts.access import access_for
+
+
+def require_case_reader(request) -> None:
+    """Case lists are for staff with a case role; an admin without one gets a 403."""
+    if not access_for(request.user).can_read_cases:
+        raise PermissionDenied("Your role has no access to cases.")
 
 
 def require_case_write(request, case) -> None:

@@ -21,17 +21,13 @@ from audit.services import audit_export
 from cases import exports, patterns, selectors, services
 from cases.filters import CaseFilterSet, DetentionEventFilterSet
 from cases.models import Case, DetentionEvent
+from cases.views.common import require_case_reader
 from caseworker.lib.anumber import mask_a_number
 from caseworker.lib.filtering import PAGINATION_PARAMS
 from caseworker.lib.keyset import keyset_paginate
 from caseworker.lib.web import login_required, private
 
 LIST_PAGE_SIZE = 50
-
-
-def _require_case_reader(request):
-    if not access_for(request.user).can_read_cases:
-        raise PermissionDenied("Your role has no access to cases.")
 
 
 def _base_params(request):
@@ -133,7 +129,7 @@ def _case_url(case) -> str:
 @login_required
 @require_GET
 def case_list(request):
-    _require_case_reader(request)
+    require_case_reader(request)
     user = request.user
     filterset = CaseFilterSet(
         request.GET, queryset=selectors.cases_for_list(user=user), request=request
@@ -155,7 +151,7 @@ def case_list(request):
 @login_required
 @require_GET
 def event_list(request):
-    _require_case_reader(request)
+    require_case_reader(request)
     filterset = DetentionEventFilterSet(
         request.GET, queryset=selectors.events_for_list(user=request.user), request=request
     )
@@ -279,7 +275,7 @@ def _headers(kind, params, filterset) -> list[dict]:
 
 
 def _export(request, fmt: str, *, kind: str):
-    _require_case_reader(request)
+    require_case_reader(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such export format")
     user = request.user
@@ -335,7 +331,7 @@ def event_export(request, fmt):
 @login_required
 @require_GET
 def pattern_view(request):
-    _require_case_reader(request)
+    require_case_reader(request)
     user = request.user
     case_filter = CaseFilterSet(
         request.GET, queryset=selectors.cases_visible(user=user), request=request
@@ -368,7 +364,7 @@ def pattern_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def saved_searches(request):
-    _require_case_reader(request)
+    require_case_reader(request)
     errors = {}
     if request.method == "POST":
         try:
@@ -408,7 +404,7 @@ def saved_search_delete(request, public_id):
 @login_required
 @require_GET
 def scope_queue(request):
-    _require_case_reader(request)
+    require_case_reader(request)
     params = request.GET.copy()
     unknown = sorted(set(params) - {"cursor", "reviewed"})
     if unknown:
@@ -464,7 +460,7 @@ def scope_reviewed(request, public_id):
 @require_GET
 def agency_picker(request):
     """Checkboxes for agencies matching `agency_q`, to add to a filter field `role`."""
-    _require_case_reader(request)
+    require_case_reader(request)
     role = request.GET.get("role", "agency")
     if role not in ("agency", "arresting_agency", "custody_agency"):
         raise Http404("No such filter")

@@ -64,18 +64,7 @@ def test_case_page_shows_the_timeline_and_audits_the_client_read(client, alice, 
     ).exists()
 
 
-def test_case_page_requires_login(client, case):
-    response = client.get(url(case))
-    assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
-
-
-@pytest.mark.parametrize("user", ["carol", "dave", "frank"])
-def test_other_offices_and_admins_get_404_everywhere(client, case, user, request):
-    login(client, request.getfixturevalue(user))
-    assert client.get(url(case)).status_code == 404
-    for name in ("cases:note-add", "cases:deadline-add", "cases:status", "cases:assign"):
-        assert client.post(url(case, name), {"body": "x"}).status_code == 404
-    assert not Note.objects.exists()
+# Login, other offices and admins (404, nothing written): tests/cases/test_access_matrix.py
 
 
 def test_director_reads_but_cannot_write(client, erin, case):

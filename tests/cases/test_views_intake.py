@@ -68,11 +68,6 @@ def test_intake_requires_login_and_comes_back_after_it(client, db):
     assert not Client.objects.exists()
 
 
-def test_intake_is_for_staff_who_open_cases(client, erin, frank):
-    assert login(client, erin).get(URL).status_code == 403
-    assert login(client, frank).get(URL).status_code == 403
-
-
 def test_intake_rejects_other_methods(client, alice):
     assert login(client, alice).put(URL).status_code == 405
 
