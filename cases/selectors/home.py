@@ -95,11 +95,13 @@ def office_totals(*, user) -> list[dict]:
         .order_by()
     )
     rows: dict[int, dict] = defaultdict(lambda: defaultdict(int))
-    for row in by_status:
-        rows[row["office_id"]][row["status"]] = row["n"]
-    for row in recent:
-        rows[row["office_id"]].update(opened=row["opened"], closed_recent=row["closed"])
-    for row in events:
-        rows[row["case__office_id"]]["events"] = row["n"]
+    for status_row in by_status:
+        rows[status_row["office_id"]][status_row["status"]] = status_row["n"]
+    for recent_row in recent:
+        rows[recent_row["office_id"]].update(
+            opened=recent_row["opened"], closed_recent=recent_row["closed"]
+        )
+    for event_row in events:
+        rows[event_row["case__office_id"]]["events"] = event_row["n"]
     offices = Office.objects.filter(pk__in=rows).order_by("name")
     return [{"office": office, **rows[office.pk]} for office in offices]

@@ -150,5 +150,5 @@ def client_fill_blanks(*, actor, client: Client, fields: dict) -> tuple[list[str
             differing.append(name)
     if filled:
         client_update(actor=actor, client=client, **filled)
-    label = {name: Client._meta.get_field(name).verbose_name for name in CLIENT_FIELDS}
+    label = {f.name: str(f.verbose_name) for f in Client._meta.concrete_fields}
     return [label[n] for n in filled], [label[n] for n in differing]
