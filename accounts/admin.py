@@ -5,8 +5,8 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 
 from accounts import services
+from accounts.admin_site import AdminRoleOnly
 from accounts.models import Notification, Office, RoleGrant, User
-from caseworker.admin_site import AdminRoleOnly
 
 # Roles are fixed codes (RoleGrant); groups and per-user permissions grant nothing and are
 # not offered, so nobody can rename or edit their way into a role.

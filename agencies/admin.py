@@ -3,6 +3,7 @@ change only through imports (which record every change), so they are read-only h
 
 from django.contrib import admin
 
+from accounts.admin_site import AdminRoleOnly, ReadOnlyAdmin
 from agencies.models import (
     Agency,
     AgencyAlias,
@@ -11,7 +12,6 @@ from agencies.models import (
     AgreementImport,
     AgreementPeriod,
 )
-from caseworker.admin_site import AdminRoleOnly, ReadOnlyAdmin
 
 
 class AliasInline(admin.TabularInline):

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from agencies.importer.normalize import agency_match_key
 from agencies.models import (
     Agency,
     Agreement,
@@ -90,6 +91,46 @@ def agency_search(*, q: str = "", state: str = "") -> QuerySet[Agency]:
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(aliases__name__icontains=q)).distinct()
     return qs.order_by("state", "name")
+
+
+# The agency picker (intake and event forms) --------------------------------------
+
+AGENCY_SUGGESTIONS = 12
+
+
+def agency_suggestions(*, q: str, state: str = "", on_date=None) -> list[tuple]:
+    """(agency, standing on `on_date`, matched alias or "") for the agency picker.
+
+    Every word typed must appear in the agency's normalised name or in one alias, so
+    "miami dade so" finds "Miami-Dade Sheriff's Office". Names starting with the text
+    come first. Three queries whatever the number of results.
+    """
+    key = agency_match_key(q or "")
+    if len(key.replace(" ", "")) < 2:
+        return []
+    condition = Q()
+    for word in key.split():
+        condition &= Q(match_key__contains=word) | Q(aliases__match_key__contains=word)
+    text = " ".join(q.split())
+    condition |= Q(name__icontains=text) | Q(aliases__name__icontains=text)
+    found = list(
+        agency_search(state=state)
+        .filter(condition)
+        .distinct()
+        .prefetch_related("aliases")[: AGENCY_SUGGESTIONS * 4]
+    )
+    found.sort(key=lambda a: (not a.match_key.startswith(key), key not in a.match_key, a.name))
+    found = found[:AGENCY_SUGGESTIONS]
+    standings = (
+        agency_standings_on(agency_ids=[a.pk for a in found], on_date=on_date) if (on_date) else {}
+    )
+    results = []
+    for agency in found:
+        alias = ""
+        if key not in agency.match_key:
+            alias = next((a.name for a in agency.aliases.all() if key in a.match_key), "")
+        results.append((agency, standings.get(agency.pk), alias))
+    return results
 
 
 # Directory pages ---------------------------------------------------------------------

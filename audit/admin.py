@@ -1,7 +1,7 @@
 from django.contrib import admin
 
+from accounts.admin_site import AdminRoleOnly
 from audit.models import AuditEntry
-from caseworker.admin_site import AdminRoleOnly
 
 
 @admin.register(AuditEntry)

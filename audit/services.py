@@ -74,3 +74,16 @@ def audit_sign_in(
         changes={"username": username[:150]},
         ip=ip,
     )
+
+
+def audit_export(*, actor, model, fmt: str, query: str, rows: int, ip: str | None = None):
+    """An export of a filtered list: who, which filter, how many rows, which format."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=AuditAction.EXPORT,
+        target_type=model._meta.label,
+        target_id="list",
+        summary=f"Exported {rows} {model._meta.verbose_name_plural} as {fmt.upper()}"[:300],
+        changes={"query": query[:2000], "format": fmt, "rows": rows},
+        ip=ip,
+    )

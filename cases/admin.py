@@ -8,6 +8,7 @@ Saved searches are private to their owner and are not in the admin at all.
 
 from django.contrib import admin
 
+from accounts.admin_site import ReadOnlyAdmin
 from cases.models import (
     Attachment,
     Case,
@@ -18,7 +19,6 @@ from cases.models import (
     Intake,
     Note,
 )
-from caseworker.admin_site import ReadOnlyAdmin
 
 
 class VisibleOnly(ReadOnlyAdmin):

@@ -4,7 +4,7 @@ CSV is streamed row batches straight from a server-side cursor (`iterator()`); X
 is written in openpyxl's constant-memory mode to a temporary file that is then
 streamed. Text that a spreadsheet would run as a formula (starting with = + - @, tab
 or CR) is neutralised: prefixed with an apostrophe in CSV, stored as a plain string
-cell in XLSX. Exports are audited by the views (cases.services.export_record).
+cell in XLSX. Exports are audited by the views (audit.services.audit_export).
 """
 
 from __future__ import annotations

@@ -15,55 +15,33 @@ Semantics an attorney can rely on:
 
 from __future__ import annotations
 
+import copy
 import uuid
 
 import django_filters
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from accounts.access import access_for
 from accounts.models import Office, Role, User
 from agencies.models import Agency, Model287g
-from cases.models import Case, CaseStatus, Client, DetentionEvent, DetentionOutcome, Encounter
+from cases.models import (
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    Client,
+    DetentionEvent,
+    DetentionOutcome,
+    Encounter,
+)
 from caseworker.lib.anumber import a_number_lookup, looks_like_a_number
-from caseworker.lib.filtering import StrictFilterSet, YesNoFilter, yes_no
+from caseworker.lib.filtering import StrictFilterSet, YesNoFilter
 from caseworker.lib.states import STATE_CHOICES
 from caseworker.lib.text import county_variants, fold
 
 MODEL_CHOICES = [*Model287g.choices, ("none", "No 287(g) agreement")]
-
-EVENT_PARAMS = (
-    "arresting_agency",
-    "custody_agency",
-    "agency",
-    "state",
-    "county",
-    "arresting_model",
-    "custody_model",
-    "encounter",
-    "date_after",
-    "date_before",
-    "detainer",
-    "warrant",
-    "transferred",
-    "no_prior",
-    "outcome",
-    "scope_flag",
-)
-CASE_PARAMS = (
-    "case_status",
-    "office",
-    "caseworker",
-    "attorney",
-    "opened_after",
-    "opened_before",
-    "closed_after",
-    "closed_before",
-    "q",
-)
-FILTER_PARAMS = (*EVENT_PARAMS, *CASE_PARAMS)
 
 
 # Choices that depend on who asks ------------------------------------------------------
@@ -124,6 +102,10 @@ class OfficeChoiceField(django_filters.fields.ModelMultipleChoiceField):
 class OfficeFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = OfficeChoiceField
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("distinct", False)
+        super().__init__(*args, **kwargs)
+
 
 @extend_schema_field(OpenApiTypes.UUID)
 class PublicIdFilter(django_filters.ModelMultipleChoiceFilter):
@@ -131,14 +113,19 @@ class PublicIdFilter(django_filters.ModelMultipleChoiceFilter):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "public_id")
+        kwargs.setdefault("distinct", False)  # a foreign key: no duplicate rows to remove
         super().__init__(*args, **kwargs)
 
+    def get_filter_predicate(self, v):
+        return {self.field_name: v}  # the object itself, not its public id
 
-def _ids(objects) -> list[int]:
-    return [o.pk for o in objects]
 
-
-# Conditions --------------------------------------------------------------------------
+# Filters -----------------------------------------------------------------------------
+#
+# Each filter is one declaration: its parameter, how the value is parsed, and the field it
+# filters (`field_name`, with `lookup_expr`, or a `method` given that field's path). Event
+# filters are declared on DetentionEvent's fields, case filters on Case's; the two lists
+# below combine them (see CaseFilterSet and DetentionEventFilterSet).
 
 
 def _any_of(parts: list[Q]) -> Q:
@@ -146,59 +133,6 @@ def _any_of(parts: list[Q]) -> Q:
     for part in parts:
         combined |= part
     return combined
-
-
-def _model_q(role: str, values, p: str) -> Q:
-    parts = []
-    for value in values:
-        if value == "none":
-            parts.append(Q(**{f"{p}{role}_{m.lower()}": False for m in Model287g.values}))
-        else:
-            parts.append(Q(**{f"{p}{role}_{value.lower()}": True}))
-    return _any_of(parts)
-
-
-def event_conditions(data: dict, prefix: str = "") -> Q | None:
-    """The event parameters of cleaned filter data as one Q on DetentionEvent."""
-    p = prefix
-    q = Q()
-    if data.get("arresting_agency"):
-        q &= Q(**{f"{p}arresting_agency_id__in": _ids(data["arresting_agency"])})
-    if data.get("custody_agency"):
-        q &= Q(**{f"{p}custody_agency_id__in": _ids(data["custody_agency"])})
-    if data.get("agency"):
-        ids = _ids(data["agency"])
-        q &= Q(**{f"{p}arresting_agency_id__in": ids}) | Q(**{f"{p}custody_agency_id__in": ids})
-    if data.get("state"):
-        q &= Q(**{f"{p}state__in": data["state"]})
-    if data.get("county"):
-        spellings = Q()
-        for spelling in county_variants(data["county"]):
-            spellings |= Q(**{f"{p}county__iexact": spelling})
-        q &= spellings
-    if data.get("arresting_model"):
-        q &= _model_q("arresting", data["arresting_model"], p)
-    if data.get("custody_model"):
-        q &= _model_q("custody", data["custody_model"], p)
-    if data.get("encounter"):
-        q &= Q(**{f"{p}encounter__in": data["encounter"]})
-    if data.get("date_after"):
-        q &= Q(**{f"{p}event_date__gte": data["date_after"]})
-    if data.get("date_before"):
-        q &= Q(**{f"{p}event_date__lte": data["date_before"]})
-    for param, field in (
-        ("detainer", "detainer_lodged"),
-        ("warrant", "warrant_served"),
-        ("transferred", "transferred_to_ice"),
-        ("no_prior", "no_prior_record"),
-        ("scope_flag", "needs_scope_review"),
-    ):
-        flag = yes_no(data.get(param))
-        if flag is not None:
-            q &= Q(**{f"{p}{field}": flag})
-    if data.get("outcome"):
-        q &= Q(**{f"{p}outcome__in": data["outcome"]})
-    return q if q else None
 
 
 def search_q(text: str, prefix: str = "") -> Q:
@@ -218,76 +152,150 @@ def search_q(text: str, prefix: str = "") -> Q:
     return match
 
 
-def case_conditions(data: dict, prefix: str = "") -> Q | None:
-    """The case parameters of cleaned filter data as one Q on Case (or via `prefix`)."""
-    p = prefix
-    q = Q()
-    if data.get("case_status"):
-        q &= Q(**{f"{p}status__in": data["case_status"]})
-    if data.get("office"):
-        q &= Q(**{f"{p}office_id__in": _ids(data["office"])})
-    if data.get("caseworker"):
-        q &= Q(**{f"{p}caseworker_id__in": _ids(data["caseworker"])})
-    if data.get("attorney"):
-        q &= Q(**{f"{p}attorney_id__in": _ids(data["attorney"])})
-    for param, lookup in (
-        ("opened_after", "opened_on__gte"),
-        ("opened_before", "opened_on__lte"),
-        ("closed_after", "closed_on__gte"),
-        ("closed_before", "closed_on__lte"),
-    ):
-        if data.get(param):
-            q &= Q(**{f"{p}{lookup}": data[param]})
-    if data.get("q"):
-        q &= search_q(data["q"], p)
-    return q if q else None
-
-
-# FilterSets --------------------------------------------------------------------------
-
-
-class _ListFilterSet(StrictFilterSet):
-    """Every case/event filter, declared once; subclasses decide how they apply."""
+class EventFilters(StrictFilterSet):
+    """The detention-event filters, on DetentionEvent's fields."""
 
     arresting_agency = PublicIdFilter(
-        queryset=Agency.objects.all(), label="Arresting agency", help_text="Agency public id"
+        field_name="arresting_agency",
+        queryset=Agency.objects.all(),
+        label="Arresting agency",
+        help_text="Agency public id",
     )
-    custody_agency = PublicIdFilter(queryset=Agency.objects.all(), label="Custody (booking) agency")
-    agency = PublicIdFilter(queryset=Agency.objects.all(), label="Either agency")
-    state = django_filters.MultipleChoiceFilter(choices=STATE_CHOICES, label="State")
-    county = django_filters.CharFilter(max_length=100, label="County")
+    custody_agency = PublicIdFilter(
+        field_name="custody_agency",
+        queryset=Agency.objects.all(),
+        label="Custody (booking) agency",
+    )
+    agency = PublicIdFilter(
+        field_name="arresting_agency",
+        method="filter_either_agency",
+        queryset=Agency.objects.all(),
+        label="Either agency",
+    )
+    state = django_filters.MultipleChoiceFilter(
+        field_name="state", choices=STATE_CHOICES, distinct=False, label="State"
+    )
+    county = django_filters.CharFilter(
+        field_name="county", method="filter_county", max_length=100, label="County"
+    )
+    # field_name is the role: the snapshot fields are `<role>_<model>` (arresting_tfm, ...)
     arresting_model = django_filters.MultipleChoiceFilter(
-        choices=MODEL_CHOICES, label="287(g) model of the arresting agency that day"
+        field_name="arresting",
+        method="filter_model",
+        choices=MODEL_CHOICES,
+        label="287(g) model of the arresting agency that day",
     )
     custody_model = django_filters.MultipleChoiceFilter(
-        choices=MODEL_CHOICES, label="287(g) model of the custody agency that day"
+        field_name="custody",
+        method="filter_model",
+        choices=MODEL_CHOICES,
+        label="287(g) model of the custody agency that day",
     )
-    encounter = django_filters.MultipleChoiceFilter(choices=Encounter.choices, label="Encounter")
-    date_after = django_filters.DateFilter(label="Event on or after")
-    date_before = django_filters.DateFilter(label="Event on or before")
-    detainer = YesNoFilter(label="ICE detainer lodged")
-    warrant = YesNoFilter(label="ICE warrant served")
-    transferred = YesNoFilter(label="Transferred to ICE")
-    no_prior = YesNoFilter(label="No prior criminal record")
+    encounter = django_filters.MultipleChoiceFilter(
+        field_name="encounter", choices=Encounter.choices, distinct=False, label="Encounter"
+    )
+    date_after = django_filters.DateFilter(
+        field_name="event_date", lookup_expr="gte", label="Event on or after"
+    )
+    date_before = django_filters.DateFilter(
+        field_name="event_date", lookup_expr="lte", label="Event on or before"
+    )
+    detainer = YesNoFilter(field_name="detainer_lodged", label="ICE detainer lodged")
+    warrant = YesNoFilter(field_name="warrant_served", label="ICE warrant served")
+    transferred = YesNoFilter(field_name="transferred_to_ice", label="Transferred to ICE")
+    no_prior = YesNoFilter(field_name="no_prior_record", label="No prior criminal record")
+    questioned = YesNoFilter(
+        field_name="questioned_about_status", label="Questioned about immigration status"
+    )
     outcome = django_filters.MultipleChoiceFilter(
-        choices=DetentionOutcome.choices, label="Event outcome"
+        field_name="outcome",
+        choices=DetentionOutcome.choices,
+        distinct=False,
+        label="Event outcome",
     )
-    scope_flag = YesNoFilter(label="Flagged for scope review")
+    scope_flag = YesNoFilter(field_name="needs_scope_review", label="Flagged for scope review")
+
+    class Meta(StrictFilterSet.Meta):
+        model = DetentionEvent
+        fields: list[str] = []
+
+    def filter_either_agency(self, queryset, name, value):
+        if not value:  # no agency arrives as an empty queryset, which django-filter passes on
+            return queryset
+        return queryset.filter(Q(arresting_agency__in=value) | Q(custody_agency__in=value))
+
+    def filter_county(self, queryset, name, value):
+        return queryset.filter(
+            _any_of([Q(**{f"{name}__iexact": spelling}) for spelling in county_variants(value)])
+        )
+
+    def filter_model(self, queryset, name, value):
+        parts = []
+        for model in value:
+            if model == "none":
+                parts.append(Q(**{f"{name}_{m.lower()}": False for m in Model287g.values}))
+            else:
+                parts.append(Q(**{f"{name}_{model.lower()}": True}))
+        return queryset.filter(_any_of(parts))
+
+
+class CaseFilters(StrictFilterSet):
+    """The case filters, on Case's fields."""
+
     case_status = django_filters.MultipleChoiceFilter(
-        choices=CaseStatus.choices, label="Case status"
+        field_name="status", choices=CaseStatus.choices, distinct=False, label="Case status"
+    )
+    case_outcome = django_filters.MultipleChoiceFilter(
+        field_name="outcome", choices=CaseOutcome.choices, distinct=False, label="Case outcome"
     )
     office = OfficeFilter(
-        queryset=offices_for_request, label="Office", help_text="Public id or code"
+        field_name="office",
+        queryset=offices_for_request,
+        label="Office",
+        help_text="Public id or code",
     )
-    caseworker = PublicIdFilter(queryset=caseworkers_for_request, label="Caseworker")
-    attorney = PublicIdFilter(queryset=attorneys_for_request, label="Attorney")
-    opened_after = django_filters.DateFilter(label="Opened on or after")
-    opened_before = django_filters.DateFilter(label="Opened on or before")
-    closed_after = django_filters.DateFilter(label="Closed on or after")
-    closed_before = django_filters.DateFilter(label="Closed on or before")
+    caseworker = PublicIdFilter(
+        field_name="caseworker", queryset=caseworkers_for_request, label="Caseworker"
+    )
+    attorney = PublicIdFilter(
+        field_name="attorney", queryset=attorneys_for_request, label="Attorney"
+    )
+    opened_after = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="gte", label="Opened on or after"
+    )
+    opened_before = django_filters.DateFilter(
+        field_name="opened_on", lookup_expr="lte", label="Opened on or before"
+    )
+    closed_after = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="gte", label="Closed on or after"
+    )
+    closed_before = django_filters.DateFilter(
+        field_name="closed_on", lookup_expr="lte", label="Closed on or before"
+    )
     q = django_filters.CharFilter(
-        max_length=200, label="Search", help_text="Client name, A-number or case number"
+        field_name="number",
+        method="filter_search",
+        max_length=200,
+        label="Search",
+        help_text="Client name, A-number or case number",
     )
+
+    class Meta(StrictFilterSet.Meta):
+        model = Case
+        fields: list[str] = []
+
+    def filter_search(self, queryset, name, value):
+        # `name` is the path to the case number ("number", or "case__number" on the event
+        # list); the client's fields are reached from the same place.
+        return queryset.filter(search_q(value, prefix=name.removesuffix("number")))
+
+
+EVENT_FILTERS = tuple(EventFilters.base_filters)
+CASE_FILTERS = tuple(CaseFilters.base_filters)
+
+
+class _ListFilterSet(EventFilters, CaseFilters):
+    """Every case and event filter; both lists accept the same parameters."""
 
     # name: (label, ordering keys). The primary key ends every ordering (keyset pages).
     ORDERINGS: dict[str, tuple[str, tuple[str, ...]]] = {}
@@ -297,15 +305,19 @@ class _ListFilterSet(StrictFilterSet):
         if self.errors:
             # A caller that forgot is_valid() gets nothing rather than a wrong answer.
             return queryset.none()
-        data = self.form.cleaned_data
-        queryset = self.apply(queryset, data)
-        name = data.get("ordering") or self.DEFAULT_ORDERING
+        queryset = self.apply(queryset)
+        name = self.form.cleaned_data.get("ordering") or self.DEFAULT_ORDERING
         keys = self.ORDERINGS[name.lstrip("-")][1]
         if name.startswith("-"):
             keys = tuple(k[1:] if k.startswith("-") else "-" + k for k in keys)
         return queryset.order_by(*keys)
 
-    def apply(self, queryset, data):
+    def _apply_filters(self, queryset, names):
+        for name in names:
+            queryset = self.filters[name].filter(queryset, self.form.cleaned_data.get(name))
+        return queryset
+
+    def apply(self, queryset):
         raise NotImplementedError
 
 
@@ -342,15 +354,20 @@ class CaseFilterSet(_ListFilterSet):
         model = Case
         fields: list[str] = []
 
-    def apply(self, queryset, data):
-        case_q = case_conditions(data)
-        if case_q is not None:
-            queryset = queryset.filter(case_q)
-        event_q = event_conditions(data)
-        if event_q is not None:
-            queryset = queryset.filter(
-                Exists(DetentionEvent.objects.filter(event_q, case_id=OuterRef("pk")))
-            )
+    def filtered_events(self) -> QuerySet[DetentionEvent] | None:
+        """The events passing every event filter given, or None when none is given.
+        The list shows these events on each case row."""
+        data = self.form.cleaned_data
+        given = [name for name in EVENT_FILTERS if data.get(name)]
+        if not given:
+            return None
+        return self._apply_filters(DetentionEvent.objects.all(), given)
+
+    def apply(self, queryset):
+        queryset = self._apply_filters(queryset, CASE_FILTERS)
+        events = self.filtered_events()
+        if events is not None:
+            queryset = queryset.filter(Exists(events.filter(case_id=OuterRef("pk"))))
         return queryset
 
 
@@ -365,14 +382,18 @@ class DetentionEventFilterSet(_ListFilterSet):
         model = DetentionEvent
         fields: list[str] = []
 
-    def apply(self, queryset, data):
-        event_q = event_conditions(data)
-        if event_q is not None:
-            queryset = queryset.filter(event_q)
-        case_q = case_conditions(data, prefix="case__")
-        if case_q is not None:
-            queryset = queryset.filter(case_q)
-        return queryset
+    @classmethod
+    def get_filters(cls):
+        """The case filters, reached through the event's case (`case__<field>`)."""
+        filters = super().get_filters()
+        for name in CASE_FILTERS:
+            through_case = copy.deepcopy(filters[name])
+            through_case.field_name = f"case__{through_case.field_name}"
+            filters[name] = through_case
+        return filters
+
+    def apply(self, queryset):
+        return self._apply_filters(queryset, EVENT_FILTERS + CASE_FILTERS)
 
 
 class ClientFilterSet(StrictFilterSet):

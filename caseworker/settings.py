@@ -25,6 +25,7 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     "caseworker.apps.CaseworkerAdminConfig",
+    "caseworker.apps.CaseworkerConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,12 +1,7 @@
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-
-from accounts.access import access_for
-from cases.selectors import home_summary
 
 
 @require_GET
@@ -22,15 +17,3 @@ def healthz(request):
             {"status": "error", "database": str(exc.__class__.__name__)}, status=503
         )
     return JsonResponse({"status": "ok"})
-
-
-@login_required
-@require_GET
-def home(request):
-    """Per role: a caseworker's open cases, recent detentions and deadlines; an attorney's
-    cases awaiting review too; a director's office totals."""
-    access = access_for(request.user)
-    context = {"access": access, **home_summary(user=request.user)}
-    response = render(request, "home.html", context)
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from caseworker.admin_site import ReadOnlyAdmin
+from accounts.admin_site import ReadOnlyAdmin
 from reports.models import Report
 
 

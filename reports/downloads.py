@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, Http404
 
-from cases.views.common import client_ip, private
+from caseworker.lib.web import client_ip, private
 from reports.services import report_download
 
 

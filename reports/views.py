@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import access_for
-from cases.views.common import login_required, private
+from caseworker.lib.web import login_required, private
 from reports.downloads import report_file_response
 from reports.forms import FORMS, put_errors
 from reports.models import ReportKind, ReportStatus

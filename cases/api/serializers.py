@@ -23,6 +23,7 @@ from cases.models import (
     Client,
     Deadline,
     DetentionEvent,
+    Intake,
     Note,
     SavedSearch,
 )
@@ -114,8 +115,24 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class IntakeSerializer(serializers.ModelSerializer):
+    """The intake that opens a case, as on the intake page; the case opens on `received_on`."""
+
+    class Meta:
+        model = Intake
+        fields = [
+            "received_on",
+            "channel",
+            "caller_name",
+            "caller_relation",
+            "caller_phone",
+            "narrative",
+        ]
+
+
 class CaseOpenSerializer(serializers.Serializer):
-    """Open a case for an existing client (`client`) or a new one (`new_client`)."""
+    """Record an intake: open a case for an existing client (`client`) or a new one
+    (`new_client`), through the same service as the intake page."""
 
     client = PublicIdRelatedField(
         queryset=Client.objects.all(), queryset_for=_visible_clients, required=False
@@ -124,7 +141,7 @@ class CaseOpenSerializer(serializers.Serializer):
     office = PublicIdRelatedField(
         queryset=Office.objects.all(), queryset_for=_user_offices, slug_field="code"
     )
-    opened_on = serializers.DateField(required=False)
+    intake = IntakeSerializer()
 
     def validate(self, attrs):
         if bool(attrs.get("client")) == bool(attrs.get("new_client")):

@@ -6,7 +6,6 @@ FilterSets, writes from cases.services. Another office's record is a 404.
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -42,16 +41,17 @@ class ClientViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, _Base):
         return s.ClientListSerializer if self.action == "list" else s.ClientSerializer
 
     def get_object(self):
-        return selectors.client_get_for_user(
-            user=self.request.user, public_id=self.kwargs["id"], audit=self.action == "retrieve"
-        )
+        client = selectors.client_get_for_user(user=self.request.user, public_id=self.kwargs["id"])
+        if self.action == "retrieve":
+            services.client_read_record(user=self.request.user, client=client)
+        return client
 
     @extend_schema(request=None, responses={200: s.RevealSerializer})
     @action(detail=True, methods=["post"], url_path="reveal-a-number")
     def reveal_a_number(self, request, id=None):
         """The full A-number. Audited as a reveal, like the button on the client page."""
         client = self.get_object()
-        number = selectors.client_reveal_a_number(user=request.user, client=client)
+        number = services.client_reveal_a_number(user=request.user, client=client)
         return Response({"a_number": number})
 
     def partial_update(self, request, *args, **kwargs):
@@ -79,7 +79,7 @@ class CaseViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveM
 
     def retrieve(self, request, *args, **kwargs):
         case = self.get_object()
-        selectors.case_read_record(user=request.user, case=case, what="Case (API)")
+        services.case_read_record(user=request.user, case=case, what="Case (API)")
         return Response(s.CaseSerializer(case).data)
 
     @extend_schema(request=s.CaseOpenSerializer, responses={201: s.CaseSerializer})
@@ -87,17 +87,14 @@ class CaseViewSet(IdempotentCreateMixin, mixins.ListModelMixin, mixins.RetrieveM
         serializer = s.CaseOpenSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        with transaction.atomic():
-            client = data.get("client")
-            if client is None:
-                client = services.client_create(actor=request.user, **data["new_client"])
-            case = services.case_open(
-                actor=request.user,
-                client=client,
-                office=data["office"],
-                opened_on=data.get("opened_on"),
-            )
-        return Response(s.CaseSerializer(case).data, status=status.HTTP_201_CREATED)
+        record = services.intake_record(
+            actor=request.user,
+            office=data["office"],
+            client=data.get("client"),
+            client_fields=data.get("new_client") or {},
+            intake=dict(data["intake"]),
+        )
+        return Response(s.CaseSerializer(record.case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.CaseAssignSerializer, responses={200: s.CaseSerializer})
     @action(
@@ -160,7 +157,7 @@ class DetentionEventViewSet(
 
     def retrieve(self, request, *args, **kwargs):
         event = self.get_object()
-        selectors.case_read_record(user=request.user, case=event.case, what="Event (API)")
+        services.case_read_record(user=request.user, case=event.case, what="Event (API)")
         return Response(self.get_serializer(event).data)
 
     def get_serializer_class(self):
@@ -212,11 +209,11 @@ class NoteViewSet(
         )
 
     def list(self, request, *args, **kwargs):
-        selectors.case_read_record(user=request.user, case=self.get_case(), what="Notes (API)")
+        services.case_read_record(user=request.user, case=self.get_case(), what="Notes (API)")
         return super().list(request, *args, **kwargs)
 
     def retrieve(self, request, *args, **kwargs):
-        selectors.case_read_record(user=request.user, case=self.get_case(), what="Note (API)")
+        services.case_read_record(user=request.user, case=self.get_case(), what="Note (API)")
         return super().retrieve(request, *args, **kwargs)
 
     def create(self, request, *args, **kwargs):

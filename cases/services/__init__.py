@@ -27,6 +27,7 @@ from cases.services.events import (
     detention_update,
     detention_validate,
 )
+from cases.services.reads import case_read_record, client_read_record, client_reveal_a_number
 from cases.services.records import (
     attachment_add,
     deadline_add,
@@ -34,7 +35,6 @@ from cases.services.records import (
     note_add,
 )
 from cases.services.searches import (
-    export_record,
     saved_search_create,
     saved_search_delete,
     saved_search_update,
@@ -46,9 +46,12 @@ __all__ = [
     "attachment_add",
     "case_assign",
     "case_open",
+    "case_read_record",
     "case_set_status",
     "client_create",
     "client_fill_blanks",
+    "client_read_record",
+    "client_reveal_a_number",
     "client_update",
     "client_validate",
     "deadline_add",
@@ -59,7 +62,6 @@ __all__ = [
     "detention_snapshot_fill",
     "detention_update",
     "detention_validate",
-    "export_record",
     "intake_record",
     "intake_validate",
     "note_add",

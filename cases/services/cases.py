@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.access import access_for
 from accounts.models import Role
 from audit.models import AuditAction
-from audit.services import audit_record, diff_fields
+from audit.services import audit_record
 from cases.models import (
     Case,
     CaseCounter,
@@ -20,7 +20,7 @@ from cases.models import (
     Client,
     Intake,
 )
-from cases.services._common import _require_case_write, _snapshot
+from cases.services._common import _require_case_write, model_update
 from cases.services.clients import client_create
 from cases.services.events import detention_log
 
@@ -139,9 +139,11 @@ def case_assign(*, actor, case: Case, caseworker=None, attorney=None) -> Case:
             errors[field] = f"{person} is not {article} {role.value} of {case.office}."
     if errors:
         raise ValidationError(errors)
-    before = _snapshot(case, ("caseworker", "attorney"))
-    case.caseworker, case.attorney = caseworker, attorney
-    changes = diff_fields(before, _snapshot(case, ("caseworker", "attorney")))
+    changes = model_update(
+        case,
+        fields=("caseworker", "attorney"),
+        data={"caseworker": caseworker, "attorney": attorney},
+    )
     if not changes:
         return case
     case.save(update_fields=["caseworker", "attorney", "updated_at"])
@@ -166,7 +168,6 @@ def case_set_status(*, actor, case: Case, status: str, outcome: str = "", closed
     _require_case_write(actor, case)
     if status not in CaseStatus.values:
         raise ValidationError({"status": "Choose a status."})
-    before = _snapshot(case, ("status", "outcome", "closed_on"))
     if status == CaseStatus.CLOSED:
         closed_on = closed_on or timezone.localdate()
         errors = {}
@@ -180,10 +181,10 @@ def case_set_status(*, actor, case: Case, status: str, outcome: str = "", closed
             )
         if errors:
             raise ValidationError(errors)
-        case.status, case.outcome, case.closed_on = status, outcome, closed_on
+        data = {"status": status, "outcome": outcome, "closed_on": closed_on}
     else:
-        case.status, case.outcome, case.closed_on = status, "", None
-    changes = diff_fields(before, _snapshot(case, ("status", "outcome", "closed_on")))
+        data = {"status": status, "outcome": "", "closed_on": None}
+    changes = model_update(case, fields=("status", "outcome", "closed_on"), data=data)
     if not changes:
         return case
     case.full_clean()

@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from accounts.access import access_for
 from audit.models import AuditAction
-from audit.services import audit_record, diff_fields
+from audit.services import audit_record
 from cases.models import (
     Client,
 )
-from cases.services._common import _snapshot
+from cases.services._common import model_update
 from caseworker.lib.anumber import a_number_lookup, normalize_a_number
 from caseworker.lib.text import fold
 
@@ -109,12 +109,9 @@ def client_create(*, actor, **fields) -> Client:
 
 def client_update(*, actor, client: Client, **fields) -> Client:
     _require_client_write(actor, client)
-    before = _snapshot(client, CLIENT_FIELDS)
-    for name, value in fields.items():
-        if name in CLIENT_FIELDS:
-            setattr(client, name, value)
-    _client_prepare(client)
-    changes = diff_fields(before, _snapshot(client, CLIENT_FIELDS), redact=CLIENT_FIELDS)
+    changes = model_update(
+        client, fields=CLIENT_FIELDS, data=fields, redact=CLIENT_FIELDS, normalise=_client_prepare
+    )
     if changes:
         _client_save(client)
         audit_record(
@@ -153,5 +150,5 @@ def client_fill_blanks(*, actor, client: Client, fields: dict) -> tuple[list[str
             differing.append(name)
     if filled:
         client_update(actor=actor, client=client, **filled)
-    label = {name: Client._meta.get_field(name).verbose_name for name in CLIENT_FIELDS}
+    label = {f.name: str(f.verbose_name) for f in Client._meta.concrete_fields}
     return [label[n] for n in filled], [label[n] for n in differing]

@@ -10,13 +10,13 @@ from accounts.access import access_for
 from agencies.models import Model287g
 from agencies.selectors import agency_standings_on
 from audit.models import AuditAction
-from audit.services import audit_record, diff_fields
+from audit.services import audit_record
 from cases.models import (
     Case,
     DetentionEvent,
     Encounter,
 )
-from cases.services._common import _require_case_write, _snapshot
+from cases.services._common import _require_case_write, model_update
 
 # Detention events ----------------------------------------------------------------
 
@@ -180,12 +180,7 @@ def detention_log(*, actor, case: Case, **fields) -> DetentionEvent:
 def detention_update(*, actor, event: DetentionEvent, **fields) -> DetentionEvent:
     """Change an event; the snapshot is recomputed only when the date or an agency changes."""
     _require_case_write(actor, event.case)
-    before = _snapshot(event, EVENT_FIELDS)
-    for name, value in fields.items():
-        if name in EVENT_FIELDS:
-            setattr(event, name, value)
-    after = _snapshot(event, EVENT_FIELDS)
-    changes = diff_fields(before, after, redact=("charges",))
+    changes = model_update(event, fields=EVENT_FIELDS, data=fields, redact=("charges",))
     if not changes:
         return event
     recompute = bool({"event_date", "arresting_agency", "custody_agency"} & changes.keys())

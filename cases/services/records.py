@@ -125,6 +125,7 @@ def attachment_add(*, actor, case: Case, upload, description: str = "") -> Attac
             summary=f"Attachment added: {name}",
         )
     except Exception:
-        attachment.file.storage.delete(attachment.file.name)  # no orphan file without a row
+        if attachment.file.name:  # no orphan file without a row
+            attachment.file.storage.delete(attachment.file.name)
         raise
     return attachment

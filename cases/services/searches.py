@@ -1,4 +1,4 @@
-"""Saved searches and the audit of exports."""
+"""Saved searches."""
 
 from __future__ import annotations
 
@@ -97,18 +97,3 @@ def saved_search_delete(*, actor, saved_search) -> None:
         summary=f"Saved search deleted: {saved_search.name}",
     )
     saved_search.delete()
-
-
-def export_record(*, actor, model, fmt: str, query: str, rows: int, ip: str | None = None):
-    """Audit an export of a filtered list: who, which filter, how many rows, which format."""
-    from audit.models import AuditEntry
-
-    return AuditEntry.objects.create(
-        actor=actor,
-        action=AuditAction.EXPORT,
-        target_type=model._meta.label,
-        target_id="list",
-        summary=f"Exported {rows} {model._meta.verbose_name_plural} as {fmt.upper()}"[:300],
-        changes={"query": query[:2000], "format": fmt, "rows": rows},
-        ip=ip,
-    )

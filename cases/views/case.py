@@ -13,7 +13,8 @@ from accounts.access import access_for
 from cases import selectors, services
 from cases.forms import AssignForm, AttachmentForm, DeadlineForm, NoteForm, StatusForm
 from cases.forms import add_service_errors as _apply
-from cases.views.common import client_ip, login_required, private, require_case_write
+from cases.views.common import require_case_write
+from caseworker.lib.web import client_ip, login_required, private
 
 
 def render_case(request, case, *, status=200, **bound):
@@ -51,9 +52,10 @@ def render_case(request, case, *, status=200, **bound):
 
 
 def _case_for_page(request, public_id):
-    return selectors.case_get_for_page(
-        user=request.user, public_id=public_id, ip=client_ip(request)
-    )
+    """A case for its page. Showing a case shows its client, so the read is audited."""
+    case = selectors.case_get_for_user(user=request.user, public_id=public_id)
+    services.case_read_record(user=request.user, case=case, ip=client_ip(request))
+    return case
 
 
 def _writable_case(request, public_id):

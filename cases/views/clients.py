@@ -11,8 +11,8 @@ from accounts.access import access_for
 from cases import selectors, services
 from cases.forms import ClientForm, add_service_errors
 from cases.services import CLIENT_FIELDS
-from cases.views.common import client_ip, login_required, private
 from caseworker.lib.anumber import mask_a_number
+from caseworker.lib.web import client_ip, login_required, private
 
 
 def _can_edit(user, cases) -> bool:
@@ -34,9 +34,8 @@ def _client_page(request, client, *, revealed=False):
 @login_required
 @require_GET
 def client_detail(request, public_id):
-    client = selectors.client_get_for_user(
-        user=request.user, public_id=public_id, ip=client_ip(request)
-    )
+    client = selectors.client_get_for_user(user=request.user, public_id=public_id)
+    services.client_read_record(user=request.user, client=client, ip=client_ip(request))
     return _client_page(request, client)
 
 
@@ -44,8 +43,8 @@ def client_detail(request, public_id):
 @require_POST
 def client_reveal(request, public_id):
     """Show the full A-number: a deliberate, audited act (POST, never a link)."""
-    client = selectors.client_get_for_user(user=request.user, public_id=public_id, audit=False)
-    selectors.client_reveal_a_number(user=request.user, client=client, ip=client_ip(request))
+    client = selectors.client_get_for_user(user=request.user, public_id=public_id)
+    services.client_reveal_a_number(user=request.user, client=client, ip=client_ip(request))
     if request.htmx:
         return private(
             render(request, "cases/_a_number.html", {"client": client, "revealed": True})
@@ -56,12 +55,12 @@ def client_reveal(request, public_id):
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_edit(request, public_id):
-    client = selectors.client_get_for_user(
-        user=request.user, public_id=public_id, ip=client_ip(request)
-    )
+    client = selectors.client_get_for_user(user=request.user, public_id=public_id)
     cases = list(selectors.client_cases(user=request.user, client=client))
     if not _can_edit(request.user, cases):
         raise PermissionDenied("You may read this client's record but not change it.")
+    # Audited once the record is shown: a refused edit shows nothing of the client.
+    services.client_read_record(user=request.user, client=client, ip=client_ip(request))
     # The A-number is not put in the form (that would reveal it without an audit entry):
     # the field starts empty and only a newly typed number replaces the stored one.
     initial = {name: getattr(client, name) for name in CLIENT_FIELDS if name != "a_number"}

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import access_for
 from cases import selectors, services
-from cases.views.common import login_required, private, require_case_write
+from cases.views.common import require_case_reader, require_case_write
+from caseworker.lib.web import login_required, private
 
 WINDOWS = (7, 14, 30, 90)
 LIST_LIMIT = 500
@@ -19,6 +20,7 @@ LIST_LIMIT = 500
 @login_required
 @require_GET
 def deadline_list(request):
+    require_case_reader(request)
     try:
         days = int(request.GET.get("days", 30))
     except ValueError:

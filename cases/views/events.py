@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import access_for
 from agencies.models import Agency
-from agencies.selectors import agency_standings_on
+from agencies.selectors import agency_standings_on, agency_suggestions
 from audit.submissions import Repeat, submission_claim, submission_finish, submission_token
 from cases import selectors, services
 from cases.forms import (
@@ -24,13 +24,8 @@ from cases.forms import (
     add_service_errors,
     event_initial,
 )
-from cases.views.common import (
-    client_ip,
-    form_and_rules_valid,
-    login_required,
-    private,
-    require_case_write,
-)
+from cases.views.common import require_case_write
+from caseworker.lib.web import client_ip, form_and_rules_valid, login_required, private
 
 TO_LINK_LIMIT = 200
 
@@ -131,7 +126,7 @@ def event_edit(request, public_id):
 @require_GET
 def event_detail(request, public_id):
     event = selectors.event_get_for_user(user=request.user, public_id=public_id)
-    selectors.case_read_record(
+    services.case_read_record(
         user=request.user, case=event.case, what="Detention event", ip=client_ip(request)
     )
     today = agency_standings_on(
@@ -237,9 +232,7 @@ def agency_autocomplete(request):
     """Options for the agency combobox: names and aliases within the event's state,
     with the models each agency had in force on the event date."""
     params = _picker_params(request)
-    results = selectors.agency_suggestions(
-        q=params["q"], state=params["state"], on_date=params["date"]
-    )
+    results = agency_suggestions(q=params["q"], state=params["state"], on_date=params["date"])
     context = {**params, "results": results}
     return render(request, "cases/_agency_options.html", context)
 

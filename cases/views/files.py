@@ -18,7 +18,7 @@ from audit.services import audit_record
 from cases import selectors, services
 from cases.forms import AttachmentForm, add_service_errors
 from cases.views.case import _case_for_page, _writable_case, render_case
-from cases.views.common import client_ip, login_required
+from caseworker.lib.web import client_ip, login_required
 
 
 @login_required

@@ -14,8 +14,8 @@ from accounts.models import Office
 from audit.submissions import Repeat, submission_claim, submission_finish, submission_token
 from cases import selectors, services
 from cases.forms import ClientForm, DetentionEventForm, IntakeForm, add_service_errors
-from cases.views.common import form_and_rules_valid, login_required, private
 from cases.views.events import picker_standings
+from caseworker.lib.web import form_and_rules_valid, login_required, private
 
 EVENT_PREFIX = "event"
 

@@ -6,6 +6,7 @@ the list, the export, the pattern counts and the API return for a query string.
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
@@ -16,20 +17,17 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import access_for
 from agencies.selectors import agency_search
+from audit.services import audit_export
 from cases import exports, patterns, selectors, services
-from cases.filters import CaseFilterSet, DetentionEventFilterSet, event_conditions
+from cases.filters import CaseFilterSet, DetentionEventFilterSet
 from cases.models import Case, DetentionEvent
-from cases.views.common import login_required, private
+from cases.views.common import require_case_reader
 from caseworker.lib.anumber import mask_a_number
 from caseworker.lib.filtering import PAGINATION_PARAMS
 from caseworker.lib.keyset import keyset_paginate
+from caseworker.lib.web import login_required, private
 
 LIST_PAGE_SIZE = 50
-
-
-def _require_case_reader(request):
-    if not access_for(request.user).can_read_cases:
-        raise PermissionDenied("Your role has no access to cases.")
 
 
 def _base_params(request):
@@ -48,18 +46,16 @@ SIDEBAR = (
     ("Agencies", ("agency", "arresting_agency", "custody_agency")),
     ("287(g) model that day", ("arresting_model", "custody_model")),
     ("Place and date", ("state", "county", "date_after", "date_before")),
-    ("What happened", ("encounter", "detainer", "warrant", "transferred", "no_prior", "outcome")),
+    (
+        "What happened",
+        ("encounter", "questioned", "detainer", "warrant", "transferred", "no_prior", "outcome"),
+    ),
     ("Review", ("scope_flag",)),
-    ("Case", ("case_status", "office", "caseworker", "attorney")),
+    ("Case", ("case_status", "case_outcome", "office", "caseworker", "attorney")),
     ("Case dates", ("opened_after", "opened_before", "closed_after", "closed_before")),
 )
-CHECKBOXES = {
-    "arresting_model",
-    "custody_model",
-    "encounter",
-    "outcome",
-    "case_status",
-}
+# A filter not placed in a group above still shows, here: declaring it is enough.
+SIDEBAR_REST = "More filters"
 AGENCY_FIELDS = {"agency", "arresting_agency", "custody_agency"}
 
 
@@ -69,8 +65,12 @@ def _sidebar(form) -> list[dict]:
     data = form.data
     cleaned = getattr(form, "cleaned_data", {})
     staff = list(form.fields["caseworker"].queryset.order_by("username"))  # one query for both
+    placed = {name for _title, names in SIDEBAR for name in names}
+    rest = tuple(name for name in form.fields if name not in placed and name != "ordering")
     groups = []
-    for title, names in SIDEBAR:
+    for title, names in (*SIDEBAR, (SIDEBAR_REST, rest)):
+        if not names:
+            continue
         fields = []
         for name in names:
             bound = form[name]
@@ -87,7 +87,7 @@ def _sidebar(form) -> list[dict]:
                 chosen = cleaned.get(name) or []
                 field["kind"] = "agency"
                 field["options"] = [(str(a.public_id), str(a), True) for a in chosen]
-            elif name in CHECKBOXES:
+            elif isinstance(bound.field, forms.MultipleChoiceField) and name != "state":
                 field["kind"] = "checkboxes"
                 field["options"] = [
                     (value, label, value in values) for value, label in bound.field.choices
@@ -126,52 +126,67 @@ def _case_url(case) -> str:
     return reverse("cases:detail", kwargs={"public_id": case.public_id})
 
 
-def _list_page(request, *, kind: str):
-    """Shared body of the case and event lists (full page, or htmx results only)."""
-    _require_case_reader(request)
+@login_required
+@require_GET
+def case_list(request):
+    require_case_reader(request)
     user = request.user
-    if kind == "cases":
-        filterset = CaseFilterSet(
-            request.GET, queryset=selectors.cases_for_list(user=user), request=request
+    filterset = CaseFilterSet(
+        request.GET, queryset=selectors.cases_for_list(user=user), request=request
+    )
+    context = {"saved_searches": selectors.saved_searches_for(user=user)}
+    cases = None
+    if filterset.is_valid():
+        # Show the events that made the case match (all of them without event filters).
+        filtered = filterset.filtered_events()
+        context["event_filtered"] = filtered is not None
+        events = DetentionEvent.objects.all() if filtered is None else filtered
+        events = events.select_related("arresting_agency", "custody_agency")
+        cases = filterset.qs.prefetch_related(
+            Prefetch("detention_events", queryset=events.order_by("-event_date", "-id"))
         )
-    else:
-        filterset = DetentionEventFilterSet(
-            request.GET, queryset=selectors.events_for_list(user=user), request=request
-        )
+    return _list_response(request, filterset, cases, kind="cases", context=context)
+
+
+@login_required
+@require_GET
+def event_list(request):
+    require_case_reader(request)
+    filterset = DetentionEventFilterSet(
+        request.GET, queryset=selectors.events_for_list(user=request.user), request=request
+    )
+    events = filterset.qs if filterset.is_valid() else None
+    return _list_response(request, filterset, events, kind="events", context={})
+
+
+LIST_URLS = {"cases": "cases:list", "events": "cases:events"}
+
+
+def _list_response(request, filterset, queryset, *, kind: str, context: dict):
+    """A list page (or, for htmx, its results): one keyset page of `queryset`, which is
+    None when the filter parameters are invalid (a 400 with the errors by their fields)."""
     params = _base_params(request)
-    valid = filterset.is_valid()
     context = {
         "kind": kind,
         "filter": filterset,
         "form": filterset.form,
         "sidebar": _sidebar(filterset.form),
         "query": params.urlencode(),
-        "saved_searches": selectors.saved_searches_for(user=user) if kind == "cases" else [],
-        "list_url": reverse("cases:list" if kind == "cases" else "cases:events"),
+        "saved_searches": [],
+        "list_url": reverse(LIST_URLS[kind]),
+        "page": None,
+        **context,
     }
-    status = 200
-    if not valid:
-        status = 400
-        context["page"] = None
-    else:
-        qs = filterset.qs
-        if kind == "cases":
-            # Show the events that made the case match (all of them without event filters).
-            matching = event_conditions(filterset.form.cleaned_data)
-            events = DetentionEvent.objects.select_related("arresting_agency", "custody_agency")
-            if matching is not None:
-                events = events.filter(matching)
-            context["event_filtered"] = matching is not None
-            qs = qs.prefetch_related(
-                Prefetch("detention_events", queryset=events.order_by("-event_date", "-id"))
-            )
+    status = 400
+    if queryset is not None:
         try:
-            page = keyset_paginate(qs, cursor=request.GET.get("cursor"), page_size=LIST_PAGE_SIZE)
+            page = keyset_paginate(
+                queryset, cursor=request.GET.get("cursor"), page_size=LIST_PAGE_SIZE
+            )
         except ValidationError as exc:
-            status = 400
-            context["page"] = None
             context["page_error"] = exc.messages[0]
         else:
+            status = 200
             context["page"] = page
             context["count"] = filterset.qs.count()
             context["rows"] = _rows(page.items, kind)
@@ -256,23 +271,11 @@ def _headers(kind, params, filterset) -> list[dict]:
     return headers
 
 
-@login_required
-@require_GET
-def case_list(request):
-    return _list_page(request, kind="cases")
-
-
-@login_required
-@require_GET
-def event_list(request):
-    return _list_page(request, kind="events")
-
-
 # Exports -------------------------------------------------------------------------------
 
 
 def _export(request, fmt: str, *, kind: str):
-    _require_case_reader(request)
+    require_case_reader(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such export format")
     user = request.user
@@ -287,7 +290,7 @@ def _export(request, fmt: str, *, kind: str):
         )
         columns, model, stem = exports.EVENT_COLUMNS, DetentionEvent, "detention-events"
     if not filterset.is_valid():
-        return _list_page(request, kind=kind)
+        return (case_list if kind == "cases" else event_list)(request)
     qs = filterset.qs
     rows = qs.count()
     if fmt == "xlsx" and rows > exports.XLSX_MAX_ROWS:
@@ -296,12 +299,8 @@ def _export(request, fmt: str, *, kind: str):
             f"{rows:,} rows is more than a spreadsheet export allows "
             f"({exports.XLSX_MAX_ROWS:,}); narrow the filter or export CSV.",
         )
-        return redirect(
-            reverse("cases:list" if kind == "cases" else "cases:events")
-            + "?"
-            + _base_params(request).urlencode()
-        )
-    services.export_record(
+        return redirect(reverse(LIST_URLS[kind]) + "?" + _base_params(request).urlencode())
+    audit_export(
         actor=user,
         model=model,
         fmt=fmt,
@@ -332,7 +331,7 @@ def event_export(request, fmt):
 @login_required
 @require_GET
 def pattern_view(request):
-    _require_case_reader(request)
+    require_case_reader(request)
     user = request.user
     case_filter = CaseFilterSet(
         request.GET, queryset=selectors.cases_visible(user=user), request=request
@@ -365,7 +364,7 @@ def pattern_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def saved_searches(request):
-    _require_case_reader(request)
+    require_case_reader(request)
     errors = {}
     if request.method == "POST":
         try:
@@ -405,7 +404,7 @@ def saved_search_delete(request, public_id):
 @login_required
 @require_GET
 def scope_queue(request):
-    _require_case_reader(request)
+    require_case_reader(request)
     params = request.GET.copy()
     unknown = sorted(set(params) - {"cursor", "reviewed"})
     if unknown:
@@ -461,7 +460,7 @@ def scope_reviewed(request, public_id):
 @require_GET
 def agency_picker(request):
     """Checkboxes for agencies matching `agency_q`, to add to a filter field `role`."""
-    _require_case_reader(request)
+    require_case_reader(request)
     role = request.GET.get("role", "agency")
     if role not in ("agency", "arresting_agency", "custody_agency"):
         raise Http404("No such filter")

@@ -11,6 +11,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
+from drf_spectacular.utils import extend_schema_field
 
 # Parameters every list accepts besides its filters: pagination only.
 PAGINATION_PARAMS = frozenset({"page", "cursor", "page_size"})
@@ -70,6 +71,14 @@ class YesNoFilter(django_filters.ChoiceFilter):
         kwargs.setdefault("choices", YES_NO)
         kwargs.setdefault("empty_label", "Any")
         super().__init__(*args, **kwargs)
+        # The API schema documents the parameter as parsed (a "true"/"false" string), not as
+        # the boolean model field it filters, whose type drf-spectacular would otherwise take.
+        choices = "\n".join(f"* `{value}` - {label}" for value, label in YES_NO)
+        schema = {"type": "string", "enum": [value for value, _label in YES_NO]}
+        extend_schema_field({**schema, "description": f"{self.label}\n\n{choices}"})(self)
+
+    def filter(self, qs, value):
+        return super().filter(qs, yes_no(value))
 
 
 def yes_no(value) -> bool | None:

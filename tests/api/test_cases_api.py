@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from audit.models import AuditAction, AuditEntry
-from cases.models import Case, DetentionEvent, Note, SavedSearch
+from cases.models import Case, DetentionEvent, Intake, Note, SavedSearch
 from tests.api import world as fixtures
 from tests.factories import CaseFactory, DetentionEventFactory
 
@@ -202,7 +202,7 @@ def test_open_case_for_new_client(api, world, alice):
         {
             "new_client": {"given_names": "Lu", "family_names": "Chen", "a_number": "A-987654321"},
             "office": "north",
-            "opened_on": "2025-06-02",
+            "intake": {"received_on": "2025-06-02", "channel": "hotline", "narrative": "Wife"},
         },
         format="json",
     )
@@ -210,6 +210,43 @@ def test_open_case_for_new_client(api, world, alice):
     assert response.json()["office"] == "north"
     case = Case.objects.get(public_id=response.json()["id"])
     assert case.client.a_number == "A987654321"
+
+
+def test_api_opens_a_case_through_the_intake(api, world, alice):
+    """One path for every way in: the API records the intake (so the quarterly "intakes
+    received" figure counts API cases) and assigns the caseworker, as the intake page does."""
+    as_user(api, alice)
+    body = {
+        "client": str(world.c3.client.public_id),
+        "office": "north",
+        "intake": {
+            "received_on": "2025-06-03",
+            "channel": "jail_visit",
+            "caller_name": "Rosa",
+            "narrative": "Booked at the county jail this morning.",
+        },
+    }
+    response = api.post(API + "/cases/", body, format="json")
+    assert response.status_code == 201, response.json()
+    case = Case.objects.get(public_id=response.json()["id"])
+    assert (case.opened_on.isoformat(), case.caseworker) == ("2025-06-03", alice)
+    intake = Intake.objects.get(case=case)
+    assert (intake.channel, intake.caller_name, intake.staff) == ("jail_visit", "Rosa", alice)
+    assert AuditEntry.objects.filter(
+        case_id=case.pk, target_type="cases.Intake", action=AuditAction.CREATE
+    ).exists()
+
+
+def test_api_case_without_intake_or_with_a_future_one_is_a_400(api, world, alice):
+    as_user(api, alice)
+    body = {"client": str(world.c3.client.public_id), "office": "north"}
+    response = api.post(API + "/cases/", body, format="json")
+    assert response.status_code == 400 and "intake" in response.json()
+    future = {"received_on": "2999-01-01", "channel": "hotline", "narrative": "x"}
+    response = api.post(API + "/cases/", {**body, "intake": future}, format="json")
+    assert response.status_code == 400
+    assert response.json()["received_on"] == ["The intake date cannot be in the future."]
+    assert not Case.objects.filter(client=world.c3.client).exclude(pk=world.c3.pk).exists()
 
 
 def test_director_reads_all_but_writes_nothing(api, world, erin):

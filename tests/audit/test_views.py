@@ -26,3 +26,14 @@ def test_filter_by_user_case_and_action_then_export(client, alice, bob, erin, no
     assert "bob looked" in export.content.decode()
     assert "alice" not in export.content.decode().split("\n", 1)[1]
     assert AuditEntry.objects.filter(actor=erin, action=AuditAction.EXPORT).count() == 1
+
+
+def test_an_unknown_case_number_matches_nothing(client, alice, erin, north):
+    """Not every entry without a case (the trail looks the number up without importing cases)."""
+    case = CaseFactory(office=north, number="2025-000777")
+    audit_record(actor=alice, action=AuditAction.VIEW, target=case, case_id=case.id)
+    audit_record(actor=alice, action=AuditAction.VIEW, target=alice, summary="no case")
+    client.force_login(erin)
+    assert list(client.get("/audit/", {"case": "2025-999999"}).context["entries"]) == []
+    found = client.get("/audit/", {"case": " 2025-000777 "}).context["entries"]
+    assert [e.case_id for e in found] == [case.id]

@@ -26,11 +26,6 @@ def count_of(response) -> int:
 # Standard access tests ------------------------------------------------------------------
 
 
-def test_list_requires_login(client, world):
-    response = client.get(LIST)
-    assert response.status_code == 302 and "/login/" in response["Location"]
-
-
 def test_list_shows_own_office_cases_only(client, world, alice):
     response = login(client, alice).get(LIST)
     assert response.status_code == 200
@@ -43,10 +38,6 @@ def test_list_shows_own_office_cases_only(client, world, alice):
 
 def test_list_rejects_post(client, world, alice):
     assert login(client, alice).post(LIST).status_code == 405
-
-
-def test_admin_without_case_role_is_refused(client, world, frank):
-    assert login(client, frank).get(LIST).status_code == 403
 
 
 def test_other_office_in_filter_is_an_error_not_a_leak(client, world, alice, south):
@@ -128,19 +119,19 @@ def test_event_list(client, world, alice):
 
 
 def test_list_query_count_does_not_grow_with_rows(
-    client, world, alice, north, django_assert_max_num_queries
+    client, world, alice, north, django_assert_num_queries
 ):
     login(client, alice)
     client.get(LIST)  # warm the session
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(12):
         client.get(LIST, {"agency": str(world.S.public_id)})
     for i in range(20):
         case = CaseFactory(office=north, number=f"2024-{i:06d}")
         DetentionEventFactory(case=case, custody_agency=world.S)
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(12):
         response = client.get(LIST, {"agency": str(world.S.public_id)})
     assert count_of(response) == 22
-    with django_assert_max_num_queries(12):
+    with django_assert_num_queries(9):  # no saved searches, no event prefetch
         assert count_of(client.get(EVENTS)) == 23
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from agencies.models import AgreementPeriod
 from audit.models import AuditAction, AuditEntry
 from cases import selectors, services
-from cases.matching import name_similarity
+from cases.duplicate_scoring import name_similarity
 from cases.models import Case, CaseStatus, Client, Deadline, DetentionEvent, Intake
 from cases.services import clients as client_services
 from tests.cases.workflow import (
