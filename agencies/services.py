@@ -244,7 +244,6 @@ def _apply(run: AgreementImport, parsed: ParsedList) -> None:
         {"row": r.row_number, "reason": r.reason, "values": r.values} for r in parsed.rejected
     ]
     run.row_notes = applied.notes
-    run.sightings = applied.sightings
     run.backfilled = applied.backfilled
     responses = directory_changed.send(sender=AgreementImport, run=run, changes=applied.changes)
     run.notified_count = sum(notified for _receiver, notified in responses)

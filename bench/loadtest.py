@@ -202,7 +202,9 @@ def report_load(stop_at: float) -> subprocess.Popen:
 
 def main() -> int:
     if not Path(LOCUST).exists():
-        sys.exit(f"{LOCUST} not found: run `make loadtest` (it installs bench/requirements-load.txt)")
+        sys.exit(
+            f"{LOCUST} not found: run `make loadtest` (it installs bench/requirements-load.txt)"
+        )
     work = Path(tempfile.mkdtemp(prefix="cw-load-"))
     plan = work / "plan.json"
     prepare(plan)
