@@ -33,10 +33,25 @@ def agencies(db):
 def test_evidence_is_the_signed_date_or_the_list_that_showed_it(agencies):
     beta, alpha = agencies["Beta"], agencies["Alpha"]
     before_listing = agency_standings_on(agency_ids=[beta.pk, alpha.pk], on_date=D(2025, 3, 1))
-    assert before_listing[beta.pk].evidence == (("JEM", "signed 2025-01-05"),)
+    assert before_listing[beta.pk].evidence == (
+        (
+            "JEM",
+            "per ICE's signed date 2025-01-05, not yet listed (first on the ICE participating "
+            "list of 2025-04-01, participatingAgencies04012025.csv row 2)",
+        ),
+    )
     assert before_listing[alpha.pk].evidence == ()
-    listed = agency_standings_on(agency_ids=[alpha.pk], on_date=D(2025, 4, 2))
-    assert listed[alpha.pk].evidence == (("TFM", "ICE participating list of 2025-04-01"),)
+    listed = agency_standings_on(agency_ids=[alpha.pk, beta.pk], on_date=D(2025, 4, 2))
+    assert listed[alpha.pk].evidence == (
+        ("TFM", "ICE participating list of 2025-04-01 (participatingAgencies04012025.csv row 3)"),
+    )
+    assert listed[beta.pk].evidence == (
+        (
+            "JEM",
+            "ICE participating list of 2025-04-01 (participatingAgencies04012025.csv row 2), "
+            "signed 2025-01-05",
+        ),
+    )
 
 
 def test_a_detention_event_stores_why_each_model_was_in_force(agencies):
@@ -45,4 +60,8 @@ def test_a_detention_event_stores_why_each_model_was_in_force(agencies):
     )
     detention_snapshot_fill(event)
     assert event.arresting_tfm
-    assert event.snapshot_evidence == {"arresting": {"TFM": "ICE participating list of 2025-04-01"}}
+    assert event.snapshot_evidence == {
+        "arresting": {
+            "TFM": "ICE participating list of 2025-04-01 (participatingAgencies04012025.csv row 3)"
+        }
+    }
