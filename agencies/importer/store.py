@@ -25,7 +25,7 @@ from django.utils import timezone
 from agencies.importer import bulk, history, lifecycle
 from agencies.importer.history import Listing
 from agencies.importer.lifecycle import PARTICIPATING, ListView, Standing
-from agencies.importer.matching import loose_key
+from agencies.importer.matching import spelling_key, typo_of
 from agencies.importer.normalize import agency_match_key
 from agencies.importer.parser import ParsedList, ParsedRow
 from agencies.models import (
@@ -127,6 +127,7 @@ def _already_active(state: Standing) -> str:
 
 
 _TWO_SPELLINGS = "another spelling of an agency on this list: merged into one agency"
+_TYPO = "read as a misspelling of an agency already in the directory: merged into it"
 AGENCY_FIELDS = ["public_id", "name", "match_key", "state", "kind", "county", "city", "ori",
                  "created_at", "updated_at"]  # fmt: skip
 
@@ -155,22 +156,36 @@ def _agencies_resolve(
     first_rows: dict[tuple[str, str], ParsedRow] = {}
     for (state, key, _model), row in rows.items():
         first_rows.setdefault((state, key), row)
-    loose: dict[tuple[str, str], set[int]] = defaultdict(set)
-    for (state, key), pk in [*agencies.items(), *by_alias.items()]:
-        loose[(state, loose_key(key))].add(pk)
-    to_create: dict[tuple[str, str], tuple[str, str]] = {}  # loose key → first exact key
+    names = Agency.objects.filter(state__in=states).values_list("id", "state", "name")
+    alias_names = AgencyAlias.objects.filter(agency__state__in=states).values_list(
+        "agency_id", "agency__state", "name"
+    )
+    by_spelling: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for pk, state, name in [*names, *alias_names]:
+        by_spelling[(state, spelling_key(name, state))].add(pk)
+    to_create: dict[tuple[str, str], tuple[str, str]] = {}  # spelling key → first exact key
     same_as: dict[tuple[str, str], tuple[str, str]] = {}  # exact key → exact key created
-    for map_key in first_rows:
+    for map_key, row in first_rows.items():
         if map_key in agencies or map_key in by_alias:
             continue
-        loose_map_key = (map_key[0], loose_key(map_key[1]))
-        candidates = loose.get(loose_map_key, set())
+        spelled = (map_key[0], spelling_key(row.agency_name, map_key[0]))
+        candidates = by_spelling.get(spelled, set())
+        if not candidates:
+            typos = {
+                pk
+                for (state, other), pks in by_spelling.items()
+                if state == spelled[0] and typo_of(spelled[1], other)
+                for pk in pks
+            }
+            candidates = typos if len(typos) == 1 else set()
+            if candidates:
+                notes.append(_note(row, "warning", _TYPO))
         if len(candidates) == 1:
             by_alias[map_key] = next(iter(candidates))
-        elif loose_map_key in to_create:  # two spellings of one new agency in this list
-            same_as[map_key] = to_create[loose_map_key]
+        elif spelled in to_create:  # two spellings of one new agency in this list
+            same_as[map_key] = to_create[spelled]
         else:
-            to_create[loose_map_key] = map_key
+            to_create[spelled] = map_key
     _agencies_create([(k, first_rows[k]) for k in to_create.values()], agencies, info)
     for map_key, created_key in same_as.items():
         by_alias[map_key] = agencies[created_key]

@@ -1,0 +1,134 @@
+"""One agency across ICE's re-spellings; different agencies stay apart (issue 10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from agencies.importer.listdate import list_date_from_name
+from agencies.importer.matching import spelling_key, typo_of
+from agencies.models import Agency, Agreement
+from agencies.selectors import agency_search
+from tests.agencies.conftest import all_ice_lists, needs_ice_files, participating_csv, run_list
+
+D = dt.date
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "state"),
+    [
+        ("City of St. Cloud Police Department", "St. Cloud Police Department", "FL"),
+        ("Waukesha County Sheriff's Office", "Waukesha County Sheriff's Department", "WI"),
+        ("Boca Raton Police Department", "Boca Raton Police Services Department", "FL"),
+        ("Department of State Police", "Virginia Department of State Police", "VA"),
+        (
+            "Tennessee Department of Safety and Homeland Security",
+            "Tennessee Department of Safety and Homeland Security / THP",
+            "TN",
+        ),
+        ("Idaho State Police", "Idaho State Police Department", "ID"),
+        ("Ft Myers Police Department", "Fort Myers Police Department", "FL"),
+    ],
+)
+def test_clear_respellings_share_a_spelling_key(old, new, state):
+    assert spelling_key(old, state) == spelling_key(new, state)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "state"),
+    [
+        ("Milford Borough Police Department", "Milton Borough Police Department", "PA"),
+        ("Houston County Sheriff's Office", "Autauga County Sheriff's Office", "AL"),
+        ("Fort Myers Police Department", "Fort Myers Beach Police Department", "FL"),
+        ("Texas Department of Public Safety", "Department of Public Safety", "OK"),
+    ],
+)
+def test_different_agencies_keep_different_keys(a, b, state):
+    assert spelling_key(a, state) != spelling_key(b, state)
+    assert not typo_of(spelling_key(a, state), spelling_key(b, state))
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "typo"),
+    [
+        ("indiatlantic police department", "indialantic police department", True),
+        ("lampass county sheriffs office", "lampasas county sheriffs office", True),
+        ("albermarle district jail", "albemarle district jail", True),
+        ("milford borough police department", "milton borough police department", False),
+        ("milton police department", "hilton police department", False),
+        ("lee county sheriffs office", "leo county sheriffs office", False),
+    ],
+)
+def test_typo_level_differences(a, b, typo):
+    assert typo_of(a, b) is typo
+
+
+@pytest.mark.django_db
+def test_a_renamed_agency_stays_one_agency_with_its_history_and_old_names_found():
+    run_list(
+        participating_csv(
+            [
+                (
+                    "TENNESSEE",
+                    "Tennessee Department of Safety and Homeland Security",
+                    "TFM",
+                    "5/13/2025",
+                )
+            ]
+        ),  # fmt: skip
+        "participatingAgencies06062025am.csv",
+        D(2025, 6, 6),
+    )
+    run_list(
+        participating_csv(
+            [
+                (
+                    "TENNESSEE",
+                    "Tennessee Department of Safety and Homeland Security "
+                    "/ Tennessee Highway Patrol",
+                    "TFM",
+                    "5/13/2025",
+                )
+            ]
+        ),  # fmt: skip
+        "participatingAgencies07182025pm.csv",
+        D(2025, 7, 18),
+    )
+    (agency,) = Agency.objects.filter(state="TN")
+    assert agency.name.endswith("/ Tennessee Highway Patrol")  # the newest list's spelling
+    (tfm,) = Agreement.objects.filter(agency=agency)
+    assert tfm.status == "active" and not tfm.changes.filter(kind="ended").exists()
+    assert list(agency_search(q="Tennessee Highway Patrol")) == [agency]
+    assert list(agency_search(q="Homeland Security")) == [agency]
+
+
+@needs_ice_files
+@pytest.mark.django_db
+def test_the_renames_in_the_shared_lists_merge_and_lookalikes_stay_apart():
+    files = sorted(all_ice_lists(), key=lambda p: (list_date_from_name(p.name), p.name))
+    for path in files:
+        run_list(path.read_bytes(), path.name, list_date_from_name(path.name))
+    for state, spellings, model in [
+        ("FL", ["Indialantic Police Department", "Indiatlantic Police Department"], "TFM"),
+        ("FL", ["Boca Raton Police Department", "Boca Raton Police Services Department"], "TFM"),
+        ("WI", ["Waukesha County Sheriff's Office", "Waukesha County Sheriff's Department"], "JEM"),
+        ("TX", ["Lampass County Sheriff's Office", "Lampasas County Sheriff's Office"], "WSO"),
+        ("NC", ["Albermarle District Jail", "Albemarle District Jail"], "WSO"),
+        ("FL", ["City of St. Cloud Police Department", "St. Cloud Police Department"], "TFM"),
+    ]:
+        found = {a.pk for name in spellings for a in agency_search(q=name, state=state)}
+        assert len(found) == 1, spellings
+        agreement = Agreement.objects.get(agency_id=found.pop(), model=model)
+        assert agreement.status == "active", spellings
+        assert not agreement.changes.filter(kind="ended").exists(), spellings
+    # The display name follows the newest list.
+    assert Agency.objects.filter(state="FL", name="Indialantic Police Department").exists()
+    # One agency name in two states is two agencies.
+    assert Agency.objects.filter(name="Hillsborough County Sheriff's Office").count() == 2
+    assert (
+        Agency.objects.filter(
+            state__in=["AL", "TX"], name="Houston County Sheriff's Office"
+        ).count()
+        == 2
+    )
