@@ -5,9 +5,9 @@ showed the agreement (with the file, row and signed date). The rules (issue 10):
 
 - In force on every date bracketed by participating lists that show it: a run of
   consecutive lists showing it is one spell, from the first to the last of them.
-- A signed date before the first list of a spell extends it back ("per ICE's signed date,
-  not yet listed"), never across an earlier spell of the same agreement. A later signed
-  date never removes days a list showed.
+- A signed date before the first list of a spell (the earliest any of its lists gives)
+  extends it back ("per ICE's signed date, not yet listed"), never across an earlier spell
+  of the same agreement. A later signed date never removes days a list showed.
 - The end is known only as a window: last listed on one list, gone by the next list of the
   same kind. The spell ends the day after it was last listed; where the two lists are more
   than END_WINDOW_DAYS apart the end is flagged unknown rather than guessed.
@@ -108,8 +108,9 @@ def periods(
     for listings, gone_by in _runs(participating, shown_active):
         spell = _spell(ACTIVE, listings, gone_by)
         floor = active[-1].end if active else None
-        signed = next(
-            (x.signed for x in listings if x.signed and x.signed < spell.listed_from), None
+        # The earliest signed date any of its lists gives (ICE corrects dates both ways).
+        signed = min(
+            (x.signed for x in listings if x.signed and x.signed < spell.listed_from), default=None
         )
         if signed and (floor is None or signed >= floor):
             spell.start, spell.signed_on = signed, signed

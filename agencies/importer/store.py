@@ -391,7 +391,7 @@ def directory_rebuild(
             )  # fmt: skip
 
     _agencies_refresh(newest, counties, spellings)
-    ids = _agreements_write(results)
+    ids, new_ids = _agreements_write(results)
     _periods_write(results, ids)
     added = _changes_write(results, ids, view_import)
     if current is not None:
@@ -400,7 +400,7 @@ def directory_rebuild(
             for key, agg in aggs.items()
             if current.list_date in agg.shown[current.list_kind]
         }
-        _count(applied, present, added)
+        _count(applied, present, added, new_ids)
     applied.changes = added
     return added
 
@@ -487,8 +487,9 @@ CHANGE_FIELDS = ["agreement_import_id", "agreement_id", "kind", "effective_on", 
                  "created_at"]  # fmt: skip
 
 
-def _agreements_write(results: dict) -> dict[tuple, int]:
-    """Create, update and delete agreements to match the results; (agency, model) → id."""
+def _agreements_write(results: dict) -> tuple[dict[tuple, int], set[int]]:
+    """Create, update and delete agreements to match the results; (agency, model) → id,
+    and the ids created."""
     now = timezone.now()
     stored = {
         (row[1], row[2]): row
@@ -509,13 +510,14 @@ def _agreements_write(results: dict) -> dict[tuple, int]:
     fresh = [
         (pid, *values) for pid, values in zip(bulk.uuids(len(new_values)), new_values, strict=True)
     ]
-    ids.update(zip(new_keys, bulk.insert(Agreement, NEW_AGREEMENT_FIELDS, fresh), strict=True))
+    new_ids = bulk.insert(Agreement, NEW_AGREEMENT_FIELDS, fresh)
+    ids.update(zip(new_keys, new_ids, strict=True))
     bulk.update(Agreement, [*AGREEMENT_FIELDS, "moa_url", "addendum_url", "updated_at"], updates)
     # An agreement no list shows any more (its rows went to another agency on a merge).
     gone = [row[0] for key, row in stored.items() if key not in results]
     if gone:
         Agreement.objects.filter(pk__in=gone).delete()
-    return ids
+    return ids, set(new_ids)
 
 
 def _periods_write(results: dict, ids: dict[tuple, int]) -> None:
@@ -570,14 +572,17 @@ def _changes_write(results: dict, ids: dict[tuple, int], view_import: dict) -> l
     return added
 
 
-def _count(applied: Applied, present: set[int], added: list[ChangeRecord]) -> None:
-    """Counts of the current list's import, by what it changed."""
+def _count(
+    applied: Applied, present: set[int], added: list[ChangeRecord], new_ids: set[int]
+) -> None:
+    """Counts of the current list's import, by what it changed: agreements it brought into
+    the directory, ended, otherwise changed (a re-dated history counts here), left alone."""
     kinds: dict[int, set[str]] = defaultdict(set)
     for change in added:
         kinds[change.agreement_id].add(change.kind)
     for agreement_id in present | set(kinds):
         found = kinds.get(agreement_id, set())
-        if "created" in found:
+        if agreement_id in new_ids:
             applied.created += 1
         elif "ended" in found:
             applied.ended += 1

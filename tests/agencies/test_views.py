@@ -37,7 +37,7 @@ def directory():
         participating_csv(
             [
                 ("FLORIDA", "Lee County Sheriff's Office", "JEM", "3/3/2025", "Lee County"),
-                ("FLORIDA", "Fort Myers Police Department", "TFM", "5/16/2025", "Lee County"),
+                ("FLORIDA", "Ft. Myers Police Dept.", "TFM", "5/16/2025", "Lee County"),
                 ("TEXAS", "Tarrant County Sheriff’s Office", "JEM", "6/16/2020", "Tarrant County"),
             ]
         ),
@@ -55,7 +55,7 @@ def directory():
                 ("FLORIDA", "Lee County Sheriff's Office", "JEM", "3/3/2025", "Lee County"),
                 (
                     "FLORIDA",
-                    "Ft. Myers Police Dept.",
+                    "Fort Myers Police Department",
                     "TFM",
                     "5/16/2025",
                     "Lee County",
