@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from agencies.models import Agency
 from agencies.selectors import agency_standings_on
+from cases import services
 from cases.models import DetentionEvent
 from cases.services.events import detention_snapshot_fill
 from tests.agencies.conftest import participating_csv, run_list
+from tests.conftest import login
+from tests.factories import CaseFactory
 
 D = dt.date
 
@@ -65,3 +69,21 @@ def test_a_detention_event_stores_why_each_model_was_in_force(agencies):
             "TFM": "ICE participating list of 2025-04-01 (participatingAgencies04012025.csv row 3)"
         }
     }
+
+
+def test_the_event_page_prints_the_evidence_of_each_stored_model(client, alice, north, agencies):
+    case = CaseFactory(office=north, caseworker=alice)
+    event = services.detention_log(
+        actor=alice,
+        case=case,
+        event_date=D(2025, 4, 2),
+        state="FL",
+        encounter="traffic_stop",
+        arresting_agency=agencies["Alpha"],
+    )
+    login(client, alice)
+    page = client.get(reverse("cases:event", args=[event.public_id])).content.decode()
+    assert (
+        "TFM: ICE participating list of 2025-04-01 (participatingAgencies04012025.csv row 3)"
+        in page
+    )
