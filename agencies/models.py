@@ -318,3 +318,38 @@ class ImportLock(models.Model):
 
     def __str__(self):
         return f"import lock (last held by run {self.import_id})"
+
+
+class RenameCandidate(models.Model):
+    """A possible rename an administrator decides: an agreement left a list and a similar
+    one (same state and model, same county or a shared distinctive word) appeared by the
+    next list, but the names differ by more than a spelling (agencies.importer.matching).
+    Merging deletes the old record, and with it this row (the audit log keeps the decision).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To review"
+        DISMISSED = "dismissed", "Different agencies"
+
+    old_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    new_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=3, choices=Model287g.choices)
+    on = models.DateField(help_text="The list the old one left and the new one appeared on.")
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "-on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old_agency", "new_agency"], name="rename_candidate_unique_pair"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.old_agency} → {self.new_agency} ({self.model}, {self.on})"

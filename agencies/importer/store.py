@@ -37,6 +37,7 @@ from agencies.models import (
     AgreementPeriod,
     ImportStatus,
     ListRow,
+    RenameCandidate,
 )
 
 NAME_MAX = 200
@@ -318,6 +319,7 @@ def directory_rebuild(
     newest: dict[int, tuple] = {}  # agency id → (order, name, kind) of its newest row
     counties: dict[int, tuple] = {}  # agency id → (order, county) of its newest county
     current_rows: dict[int, tuple[str, str]] = {}
+    agency_state: dict[int, str] = {}
     spellings: dict[int, set[str]] = defaultdict(set)
     for run_id, row_no, state, key, model, signed, name, county, kind, moa, addendum in rows:
         agency_id = agency_of[(state, key)]
@@ -340,6 +342,7 @@ def directory_rebuild(
         if county and (agency_id not in counties or order > counties[agency_id][0]):
             counties[agency_id] = (order, county)
         spellings[agency_id].add(name)
+        agency_state[agency_id] = state
         if current is not None and run_id == current.pk:
             current_rows[row_no] = (state, name)
 
@@ -391,6 +394,7 @@ def directory_rebuild(
             )  # fmt: skip
 
     _agencies_refresh(newest, counties, spellings)
+    _renames_propose(results, newest, counties, agency_state)
     ids, new_ids = _agreements_write(results)
     _periods_write(results, ids)
     added = _changes_write(results, ids, view_import)
@@ -475,6 +479,64 @@ def _agencies_refresh(newest: dict, counties: dict, spellings: dict[int, set[str
     ]
     bulk.insert(
         AgencyAlias, ["agency_id", "name", "match_key", "created_at"], aliases,
+        ignore_conflicts=True,
+    )  # fmt: skip
+
+
+_GENERIC = frozenset(
+    "county sheriffs office department police city town village borough saint fort state "
+    "of and the district jail corrections correctional services public safety marshal "
+    "patrol highway constable precinct detention center regional authority".split()
+)
+
+
+def _renames_propose(results: dict, newest: dict, counties: dict, agency_state: dict) -> None:
+    """Put every possible rename the spelling rules did not merge in the review queue: an
+    agreement's last spell ended (last listed … gone by) just as the first spell of another
+    agreement began (same state and model, another agency), and the two agencies share
+    their county or a distinctive word of their names."""
+    groups: dict[tuple[str, str], list[tuple]] = defaultdict(list)
+    for (agency_id, model), (_state, spells, _events, _links) in results.items():
+        if spells:
+            last = spells[-1]
+            first = min(s.listed_from for s in spells)
+            groups[(agency_state[agency_id], model)].append(
+                (agency_id, first, last.last_listed, last.gone_by)
+            )
+
+    def words(agency_id: int) -> set[str]:
+        key = spelling_key(newest[agency_id][1], agency_state[agency_id])
+        return {w for w in key.split() if w not in _GENERIC and len(w) > 2}
+
+    def county(agency_id: int) -> str:
+        return counties.get(agency_id, (None, ""))[1].casefold()
+
+    proposals = []
+    now = timezone.now()
+    for (_state, model), items in groups.items():
+        for old, _first, last_listed, gone_by in items:
+            if gone_by is None:
+                continue
+            for new, first, _last, _gone in items:
+                if new == old or not (last_listed < first <= gone_by):
+                    continue
+                shared = words(old) & words(new)
+                same_county = county(old) and county(old) == county(new)
+                if not (shared or same_county):
+                    continue
+                reason = (
+                    f"same county ({county(old)})"
+                    if same_county
+                    else "shares " + ", ".join(sorted(shared))
+                )
+                proposals.append((old, new, model, first, reason[:200], "open", now))
+    # A handful of rows: plain bulk_create, the pairs already proposed (or decided) skipped.
+    RenameCandidate.objects.bulk_create(
+        [
+            RenameCandidate(old_agency_id=old, new_agency_id=new, model=model, on=on,
+                            reason=reason, status=status, created_at=created)
+            for old, new, model, on, reason, status, created in proposals
+        ],
         ignore_conflicts=True,
     )  # fmt: skip
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.exceptions import ValidationError
 
+from agencies import services
 from agencies.importer.listdate import list_date_from_name
 from agencies.importer.matching import spelling_key, typo_of
-from agencies.models import Agency, Agreement
+from agencies.models import Agency, AgencyAlias, Agreement, RenameCandidate
 from agencies.selectors import agency_search
+from audit.models import AuditEntry
 from tests.agencies.conftest import all_ice_lists, needs_ice_files, participating_csv, run_list
+from tests.factories import DetentionEventFactory
 
 D = dt.date
 
@@ -132,3 +136,69 @@ def test_the_renames_in_the_shared_lists_merge_and_lookalikes_stay_apart():
         ).count()
         == 2
     )
+
+
+OLD_NAME = "Miami-Dade County Corrections and Rehabilitation"
+NEW_NAME = "Miami Dade Corrections and Rehabilitation"
+
+
+@pytest.fixture
+def handover(db):
+    run_list(
+        participating_csv([("FLORIDA", OLD_NAME, "WSO", "2/26/2025", "Miami-Dade"),
+                           ("ALABAMA", "Houston County Sheriff's Office", "JEM", "", "Houston")]),
+        "participatingAgencies03012025.csv",
+        D(2025, 3, 1),
+    )  # fmt: skip
+    run_list(
+        participating_csv([("FLORIDA", NEW_NAME, "WSO", "2/26/2025", "Miami-Dade"),
+                           ("ALABAMA", "Autauga County Sheriff's Office", "JEM", "", "Autauga")]),
+        "participatingAgencies04012025.csv",
+        D(2025, 4, 1),
+    )  # fmt: skip
+
+
+def test_a_possible_rename_waits_in_the_review_queue_and_lookalikes_do_not(handover):
+    (candidate,) = RenameCandidate.objects.select_related("old_agency", "new_agency")
+    assert (candidate.old_agency.name, candidate.new_agency.name) == (OLD_NAME, NEW_NAME)
+    assert (candidate.model, candidate.on, candidate.status) == ("WSO", D(2025, 4, 1), "open")
+    assert candidate.reason == "same county (miami-dade)"
+    # Until an administrator decides, the lists say what they say: one ended, one new.
+    assert Agreement.objects.get(agency=candidate.old_agency).status == "ended"
+
+
+def test_merge_and_unmerge_both_rebuild_the_history(handover, frank):
+    candidate = RenameCandidate.objects.get()
+    event = DetentionEventFactory(event_date=D(2025, 3, 5), arresting_agency=candidate.old_agency)
+    services.agencies_merge(source=candidate.old_agency, target=candidate.new_agency, actor=frank)
+    (agency,) = Agency.objects.filter(state="FL")
+    (wso,) = agency.agreements.all()
+    assert wso.status == "active" and not wso.changes.filter(kind="ended").exists()
+    assert list(wso.periods.values_list("start", "end")) == [(D(2025, 2, 26), None)]
+    assert list(agency_search(q="Miami-Dade County Corrections")) == [agency]
+    event.refresh_from_db()
+    assert event.arresting_agency_id == agency.pk
+    assert AuditEntry.objects.filter(summary__startswith="Merged agency").exists()
+
+    alias = AgencyAlias.objects.get(agency=agency, name=OLD_NAME)
+    split = services.alias_split(alias=alias, actor=frank)
+    assert Agency.objects.filter(state="FL").count() == 2
+    assert Agreement.objects.get(agency=split).status == "ended"
+    assert Agreement.objects.get(agency=agency).changes.filter(
+        kind="created"
+    ).get().effective_on == D(2025, 4, 1)
+    with pytest.raises(ValidationError):
+        services.agencies_merge(source=split, target=split, actor=frank)
+
+
+def test_dismissing_keeps_two_agencies(handover, frank):
+    candidate = RenameCandidate.objects.get()
+    services.rename_dismiss(candidate=candidate, actor=frank)
+    assert RenameCandidate.objects.get().status == "dismissed"
+    # Another import rebuilds without asking again.
+    run_list(
+        participating_csv([("FLORIDA", NEW_NAME, "WSO", "2/26/2025", "Miami-Dade")]),
+        "participatingAgencies05012025.csv",
+        D(2025, 5, 1),
+    )
+    assert list(RenameCandidate.objects.values_list("status", flat=True)) == ["dismissed"]
