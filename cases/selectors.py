@@ -343,6 +343,16 @@ def events_to_link(*, user) -> QuerySet[DetentionEvent]:
     )
 
 
+def events_directory_flagged(*, user) -> QuerySet[DetentionEvent]:
+    """Events whose stored 287(g) snapshot the rebuilt directory history reads differently."""
+    return (
+        events_visible(user=user)
+        .filter(directory_flagged_at__isnull=False)
+        .select_related("case__client", "arresting_agency", "custody_agency")
+        .order_by("directory_flagged_at", "event_date", "id")
+    )
+
+
 def home_summary(*, user, limit: int = 25) -> dict:
     """What the home page shows for the user's roles; a fixed number of queries."""
     access = access_for(user)

@@ -39,6 +39,7 @@ from agencies.models import (
     ListRow,
     RenameCandidate,
 )
+from agencies.signals import directory_rebuilt
 
 NAME_MAX = 200
 AGREEMENT_FIELDS = ("status", "signed_on", "ended_on", "first_seen_on", "last_seen_on")
@@ -396,7 +397,7 @@ def directory_rebuild(
     _agencies_refresh(newest, counties, spellings)
     _renames_propose(results, newest, counties, agency_state)
     ids, new_ids = _agreements_write(results)
-    _periods_write(results, ids)
+    respelled = _periods_write(results, ids)
     added = _changes_write(results, ids, view_import)
     if current is not None:
         present = {
@@ -406,6 +407,8 @@ def directory_rebuild(
         }
         _count(applied, present, added, new_ids)
     applied.changes = added
+    agency_of = {pk: key[0] for key, pk in ids.items()}
+    directory_rebuilt.send(sender=Agreement, agency_ids={agency_of[pk] for pk in respelled})
     return added
 
 
@@ -582,7 +585,8 @@ def _agreements_write(results: dict) -> tuple[dict[tuple, int], set[int]]:
     return ids, set(new_ids)
 
 
-def _periods_write(results: dict, ids: dict[tuple, int]) -> None:
+def _periods_write(results: dict, ids: dict[tuple, int]) -> list[int]:
+    """Rewrite the periods of agreements whose spells changed; returns their ids."""
     stored: dict[int, list[tuple]] = defaultdict(list)
     for row in AgreementPeriod.objects.order_by("agreement_id", "start", "status").values_list(
         "agreement_id", *PERIOD_FIELDS[1:]
@@ -593,6 +597,7 @@ def _periods_write(results: dict, ids: dict[tuple, int]) -> None:
     if redo:
         AgreementPeriod.objects.filter(agreement_id__in=redo).delete()
     bulk.insert(AgreementPeriod, PERIOD_FIELDS, [(pk, *key) for pk in redo for key in wanted[pk]])
+    return redo
 
 
 def _canon(value: dict) -> str:

@@ -26,6 +26,8 @@ from cases.services.events import (
     detention_snapshot_fill,
     detention_update,
     detention_validate,
+    event_directory_decide,
+    events_directory_recheck,
 )
 from cases.services.records import (
     attachment_add,
@@ -59,6 +61,8 @@ __all__ = [
     "detention_snapshot_fill",
     "detention_update",
     "detention_validate",
+    "event_directory_decide",
+    "events_directory_recheck",
     "export_record",
     "intake_record",
     "intake_validate",
