@@ -319,7 +319,7 @@ def directory_rebuild(
     aggs: dict[tuple[int, str], _Agg] = defaultdict(_Agg)
     newest: dict[int, tuple] = {}  # agency id → (order, name, kind) of its newest row
     counties: dict[int, tuple] = {}  # agency id → (order, county) of its newest county
-    current_rows: dict[int, tuple[str, str]] = {}
+    current_rows: dict[tuple[int, str], tuple[int, str, str]] = {}  # the current list's rows
     agency_state: dict[int, str] = {}
     spellings: dict[int, set[str]] = defaultdict(set)
     for run_id, row_no, state, key, model, signed, name, county, kind, moa, addendum in rows:
@@ -345,7 +345,7 @@ def directory_rebuild(
         spellings[agency_id].add(name)
         agency_state[agency_id] = state
         if current is not None and run_id == current.pk:
-            current_rows[row_no] = (state, name)
+            current_rows.setdefault((agency_id, model), (row_no, state, name))
 
     dates = {
         kind: sorted({on for k, on, _f in info.values() if k == kind})
@@ -384,13 +384,12 @@ def directory_rebuild(
             current is not None
             and current.list_kind != PARTICIPATING
             and before_current == lifecycle.ACTIVE
-            and current.list_date in agg.shown[current.list_kind]
+            and key in current_rows
         ):
             applied.already_active += 1
-            listing = agg.shown[current.list_kind][current.list_date]
-            row_state, row_name = current_rows[listing.row]
+            row_no, row_state, row_name = current_rows[key]
             applied.notes.append(
-                {"row": listing.row, "state": row_state, "agency": row_name, "model": key[1],
+                {"row": row_no, "state": row_state, "agency": row_name, "model": key[1],
                  "kind": "already_active", "note": _already_active(state)}
             )  # fmt: skip
 
@@ -407,8 +406,10 @@ def directory_rebuild(
         }
         _count(applied, present, added, new_ids)
     applied.changes = added
-    agency_of = {pk: key[0] for key, pk in ids.items()}
-    directory_rebuilt.send(sender=Agreement, agency_ids={agency_of[pk] for pk in respelled})
+    agency_by_agreement = {pk: key[0] for key, pk in ids.items()}
+    directory_rebuilt.send(
+        sender=Agreement, agency_ids={agency_by_agreement[pk] for pk in respelled}
+    )
     return added
 
 
