@@ -108,3 +108,9 @@ def test_downloads_need_a_role(client, two_lists):
     login(client, UserFactory(username="norole"))
     assert client.get(reverse("agencies:export")).status_code == 403
     assert client.get(reverse("agencies:history")).status_code == 403
+
+
+def test_rebuilding_a_directory_that_matches_its_lists_adds_nothing(two_lists):
+    before = command("directory_history")
+    assert command("directory_rebuild") == "Rebuilt the 287(g) directory: 0 changes added.\n"
+    assert command("directory_history") == before

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import call_command
 
 from agencies.importer import store
-from agencies.importer.history import Listing, periods
+from agencies.importer.history import Listing, OverlapError, Period, overlap_check, periods
 from agencies.importer.listdate import list_date_from_name
 from agencies.models import (
     Agency,
@@ -222,3 +222,13 @@ def test_a_pending_request_stays_pending_until_signed_and_never_overlaps_its_spe
         ("pending", D(2025, 5, 1), D(2025, 6, 20)),
         ("active", D(2025, 6, 20), None),
     ]
+
+
+def test_the_overlap_check_refuses_spells_that_share_a_day():
+    first = Period("active", D(2025, 1, 1), D(2025, 3, 2), D(2025, 1, 1), D(2025, 3, 1), None)
+    second = Period("pending", D(2025, 3, 1), None, D(2025, 3, 1), D(2025, 3, 1), None)
+    with pytest.raises(OverlapError):
+        overlap_check([second, first])
+    overlap_check(
+        [first, Period("active", D(2025, 3, 2), None, D(2025, 4, 1), D(2025, 4, 1), None)]
+    )
