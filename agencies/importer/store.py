@@ -120,11 +120,6 @@ def _note(row: ParsedRow, kind: str, text: str) -> dict:
     }
 
 
-def _already_active(state: Standing) -> str:
-    signed = f" (signed {state.signed_on.isoformat()})" if state.signed_on else ""
-    return f"already active{signed}: kept active, not pending"
-
-
 # --------------------------------------------------------------------------- agencies
 
 
@@ -428,11 +423,20 @@ def _agency_keys() -> dict[tuple[str, str], int]:
     return found
 
 
+def _links_by_list(agg: _Agg) -> list[tuple[dt.date, str, str]]:
+    """The MOA and addendum addresses of each participating list, in date order; one row
+    per list (the first, when ICE repeats the agreement on one list)."""
+    by_date: dict[dt.date, tuple[str, str]] = {}
+    for (on, _file, _row), moa, addendum in sorted(agg.links):
+        by_date.setdefault(on, (moa, addendum))
+    return [(on, moa, addendum) for on, (moa, addendum) in sorted(by_date.items())]
+
+
 def _link_events(agg: _Agg) -> list[lifecycle.Event]:
-    """A new MOA or addendum address on a participating list (not on the first one)."""
+    """A new MOA or addendum address on a later participating list."""
     events = []
     moa = addendum = None
-    for (on, _file, _row), new_moa, new_addendum in sorted(agg.links):
+    for on, new_moa, new_addendum in _links_by_list(agg):
         after_moa, after_addendum = new_moa or moa or "", new_addendum or addendum or ""
         if moa is not None and (after_moa, after_addendum) != (moa, addendum):
             events.append(
@@ -447,7 +451,7 @@ def _link_events(agg: _Agg) -> list[lifecycle.Event]:
 
 def _links_now(agg: _Agg) -> tuple[str, str]:
     moa = addendum = ""
-    for _order, new_moa, new_addendum in sorted(agg.links):
+    for _on, new_moa, new_addendum in _links_by_list(agg):
         moa, addendum = new_moa or moa, new_addendum or addendum
     return moa, addendum
 

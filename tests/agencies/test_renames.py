@@ -202,3 +202,30 @@ def test_dismissing_keeps_two_agencies(handover, frank):
         D(2025, 5, 1),
     )
     assert list(RenameCandidate.objects.values_list("status", flat=True)) == ["dismissed"]
+
+
+@pytest.mark.django_db
+def test_two_spellings_on_one_list_are_one_agreement_with_a_warning_and_no_link_change():
+    run = run_list(
+        participating_csv(
+            [
+                (
+                    "FLORIDA",
+                    "City of Gamma Police Department",
+                    "TFM",
+                    "",
+                    "",
+                    "https://www.ice.gov/a.pdf",
+                ),
+                ("FLORIDA", "Gamma Police Department", "TFM", "", "", "https://www.ice.gov/b.pdf"),
+            ]
+        ),
+        "participatingAgencies04012025.csv",
+        D(2025, 4, 1),
+    )
+    (agreement,) = Agreement.objects.all()
+    assert list(agreement.changes.values_list("kind", flat=True)) == ["created"]
+    assert agreement.moa_url == "https://www.ice.gov/a.pdf"  # the first row's
+    assert [n["agency"] for n in run.row_notes if "another spelling" in n["note"]] == [
+        "Gamma Police Department"
+    ]
