@@ -123,7 +123,14 @@ class Agreement(models.Model):
 
 
 class AgreementPeriod(models.Model):
-    """A spell during which an agreement was pending or active: [start, end)."""
+    """A spell during which an agreement was pending or active: [start, end).
+
+    Rebuilt from the lists held on every import (agencies.importer.history): it covers the
+    days between the first and the last list that showed it, plus, for an active spell, the
+    days back to a signed date before its first listing. Where it stopped is known only as
+    a window, `last_listed` … `gone_by`; `end` is the day after `last_listed`. Periods of one
+    agreement never overlap (an exclusion constraint on PostgreSQL, a check on rebuild).
+    """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="periods")
     status = models.CharField(
@@ -132,6 +139,23 @@ class AgreementPeriod(models.Model):
     )
     start = models.DateField()
     end = models.DateField(null=True, blank=True, help_text="Exclusive; empty while ongoing.")
+    listed_from = models.DateField(
+        null=True,
+        help_text="Date of the first list that showed it (start may be earlier: the signed date).",
+    )
+    last_listed = models.DateField(null=True, help_text="Date of the last list that showed it.")
+    gone_by = models.DateField(
+        null=True, blank=True, help_text="Date of the first list of its kind without it."
+    )
+    end_unknown = models.BooleanField(
+        default=False, help_text="The lists around its end are more than 60 days apart."
+    )
+    signed_on = models.DateField(
+        null=True, blank=True, help_text="The signed date that extends it back before listing."
+    )
+    listings = models.JSONField(
+        default=list, blank=True, help_text="Every list row that showed it: on, file, row, signed."
+    )
 
     class Meta:
         ordering = ["agreement", "start"]
@@ -191,12 +215,6 @@ class AgreementImport(models.Model):
     row_notes = models.JSONField(
         default=list, blank=True, help_text="Rows applied with a remark: already active, warnings."
     )
-    sightings = models.JSONField(
-        default=dict,
-        blank=True,
-        help_text="Agreement id → signed date for every agreement the list showed; lets an "
-        "older list imported late rebuild history in list-date order.",
-    )
     backfilled = models.BooleanField(
         default=False, help_text="Older than lists already imported: history was rebuilt."
     )
@@ -222,6 +240,35 @@ class AgreementImport(models.Model):
 
     def __str__(self):
         return f"{self.source} ({self.status})"
+
+
+class ListRow(models.Model):
+    """One row of one imported list, as ICE gave it: the evidence the history is built from.
+
+    The directory (agreements, periods, changes) is a function of these rows alone; every
+    import, merge and un-merge rebuilds it from them.
+    """
+
+    agreement_import = models.ForeignKey(
+        AgreementImport, on_delete=models.CASCADE, related_name="list_rows"
+    )
+    row_number = models.PositiveIntegerField()
+    state = models.CharField(max_length=2)
+    agency_name = models.CharField(max_length=200)
+    match_key = models.CharField(max_length=200)
+    model = models.CharField(max_length=3, choices=Model287g.choices)
+    kind = models.CharField(max_length=20, choices=AgencyKind.choices, default=AgencyKind.OTHER)
+    county = models.CharField(max_length=100, blank=True)
+    signed = models.DateField(null=True, blank=True)
+    moa_url = models.URLField(max_length=1000, blank=True)
+    addendum_url = models.URLField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["agreement_import", "row_number"]
+        indexes = [models.Index(fields=["state", "match_key"])]
+
+    def __str__(self):
+        return f"{self.agency_name} ({self.state}) {self.model}, row {self.row_number}"
 
 
 class ChangeKind(models.TextChoices):
@@ -271,3 +318,38 @@ class ImportLock(models.Model):
 
     def __str__(self):
         return f"import lock (last held by run {self.import_id})"
+
+
+class RenameCandidate(models.Model):
+    """A possible rename an administrator decides: an agreement left a list and a similar
+    one (same state and model, same county or a shared distinctive word) appeared by the
+    next list, but the names differ by more than a spelling (agencies.importer.matching).
+    Merging deletes the old record, and with it this row (the audit log keeps the decision).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "To review"
+        DISMISSED = "dismissed", "Different agencies"
+
+    old_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    new_agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    model = models.CharField(max_length=3, choices=Model287g.choices)
+    on = models.DateField(help_text="The list the old one left and the new one appeared on.")
+    reason = models.CharField(max_length=200)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["status", "-on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["old_agency", "new_agency"], name="rename_candidate_unique_pair"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.old_agency} → {self.new_agency} ({self.model}, {self.on})"

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from agencies.importer import history
 from agencies.importer.normalize import agency_match_key
 from agencies.models import (
     Agency,
@@ -29,21 +30,15 @@ from agencies.models import (
 class AgencyStanding:
     """An agency's 287(g) position on one date: models in force, and pending ones.
 
-    `evidence` pairs each model in force with why: the ICE list its active period starts
-    at, or the signed date that extends it back before the first list showing it.
+    `evidence` pairs each model in force with why: the ICE list (date, file, row) showing
+    it on or before that date, or the signed date that extends it back before its first
+    listing (agencies.importer.history.evidence).
     """
 
     active: tuple[str, ...] = ()
     pending: tuple[str, ...] = ()
     ended: tuple[str, ...] = field(default=())
     evidence: tuple[tuple[str, str], ...] = ()
-
-
-def _period_evidence(start: dt.date, signed_on: dt.date | None) -> str:
-    signed = f"signed {signed_on.isoformat()}" if signed_on else ""
-    if signed_on == start:
-        return signed
-    return f"ICE participating list of {start.isoformat()}" + (f", {signed}" if signed else "")
 
 
 def agency_standings_on(*, agency_ids, on_date: dt.date) -> dict[int, AgencyStanding]:
@@ -58,16 +53,20 @@ def agency_standings_on(*, agency_ids, on_date: dt.date) -> dict[int, AgencyStan
     periods = AgreementPeriod.objects.filter(
         agreement__agency_id__in=ids, start__lte=on_date
     ).values_list(
-        "agreement__agency_id", "agreement__model", "status", "start", "end", "agreement__signed_on"
-    )
+        "agreement__agency_id", "agreement__model", "status", "start", "end", "listed_from",
+        "signed_on", "listings",
+    )  # fmt: skip
     found: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     why: dict[int, dict[str, str]] = defaultdict(dict)
-    for agency_id, model, status, start, end, signed_on in periods:
+    for agency_id, model, status, start, end, listed_from, signed_on, listings in periods:
         covers = end is None or end > on_date
         if covers:
             found[agency_id][status].add(model)
             if status == AgreementStatus.ACTIVE:
-                why[agency_id][model] = _period_evidence(start, signed_on)
+                why[agency_id][model] = history.evidence(
+                    status=status, start=start, listed_from=listed_from, signed_on=signed_on,
+                    listings=listings, on=on_date,
+                )  # fmt: skip
         elif status == AgreementStatus.ACTIVE:
             found[agency_id]["ended"].add(model)
     result = {}

@@ -19,15 +19,25 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from agencies.importer import fetch
+from agencies.importer import fetch, store
 from agencies.importer.lifecycle import KIND_ORDER
 from agencies.importer.listdate import ListDateError, list_date_from_name
+from agencies.importer.normalize import agency_match_key
 from agencies.importer.parser import ImportFileError, ParsedList, parse_file
 from agencies.importer.store import list_apply
-from agencies.models import AgreementImport, ImportLock, ImportStatus, ListKind
+from agencies.models import (
+    Agency,
+    AgencyAlias,
+    Agreement,
+    AgreementImport,
+    ImportLock,
+    ImportStatus,
+    ListKind,
+    RenameCandidate,
+)
 from agencies.signals import directory_changed
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -244,7 +254,6 @@ def _apply(run: AgreementImport, parsed: ParsedList) -> None:
         {"row": r.row_number, "reason": r.reason, "values": r.values} for r in parsed.rejected
     ]
     run.row_notes = applied.notes
-    run.sightings = applied.sightings
     run.backfilled = applied.backfilled
     responses = directory_changed.send(sender=AgreementImport, run=run, changes=applied.changes)
     run.notified_count = sum(notified for _receiver, notified in responses)
@@ -394,3 +403,88 @@ def directory_load(*, paths: list[Path] | None = None, actor=None) -> list[Agree
             log.warning("directory load: %s failed: %s", path.name, run.error)
         runs.append(run)
     return runs
+
+
+# ------------------------------------------------------------------ merging and splitting
+
+
+def directory_rebuild() -> int:
+    """Rebuild agreements, periods and changes from the lists held (after a migration, or
+    to check that nothing drifted); returns how many changes the rebuild added."""
+    with transaction.atomic():
+        _lock(None)
+        return len(store.directory_rebuild())
+
+
+def agencies_merge(*, source: Agency, target: Agency, actor) -> Agency:
+    """One agency under two records: every spelling of `source` becomes an alias of
+    `target`, everything that pointed at `source` (detention events…) points at `target`,
+    and the history is rebuilt from the lists. Stored event snapshots are not touched."""
+    if source.pk == target.pk or source.state != target.state:
+        raise ValidationError("Only two different agencies of the same state can be merged.")
+    with transaction.atomic():
+        _lock(None)
+        names = [source.name, *source.aliases.values_list("name", flat=True)]
+        for rel in Agency._meta.related_objects:
+            if rel.one_to_many and rel.related_model not in (
+                AgencyAlias,
+                Agreement,
+                RenameCandidate,
+            ):
+                field = rel.field.name
+                rel.related_model._base_manager.filter(**{field: source}).update(**{field: target})
+        Agreement.objects.filter(agency=source).delete()  # rebuilt under the target below
+        source_label = f"{source.name} ({source.state})"
+        source.delete()
+        AgencyAlias.objects.bulk_create(
+            [
+                AgencyAlias(agency=target, name=n, match_key=agency_match_key(n)[:200])
+                for n in names
+            ],
+            ignore_conflicts=True,
+        )
+        store.directory_rebuild()
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, target=target,
+            summary=f"Merged agency {source_label} into {target.name} ({target.state}); "
+            f"history rebuilt",
+        )  # fmt: skip
+    return target
+
+
+def alias_split(*, alias: AgencyAlias, actor) -> Agency:
+    """Undo a merge of one spelling: it becomes its own agency (with every alias of the
+    same key) and the history is rebuilt. Detention events stay with the original."""
+    agency = alias.agency
+    if alias.match_key == agency.match_key:
+        raise ValidationError("That spelling is the agency's own key: it cannot be split off.")
+    if Agency.objects.filter(state=agency.state, match_key=alias.match_key).exists():
+        raise ValidationError("Another agency already has that spelling.")
+    with transaction.atomic():
+        _lock(None)
+        split = Agency.objects.create(
+            name=alias.name, match_key=alias.match_key, state=agency.state,
+            county=agency.county, kind=agency.kind,
+        )  # fmt: skip
+        AgencyAlias.objects.filter(agency=agency, match_key=alias.match_key).delete()
+        store.directory_rebuild()
+        RenameCandidate.objects.filter(
+            Q(old_agency=agency, new_agency=split) | Q(old_agency=split, new_agency=agency)
+        ).update(
+            status=RenameCandidate.Status.DISMISSED, decided_by=actor, decided_at=timezone.now()
+        )
+        audit_record(
+            actor=actor, action=AuditAction.UPDATE, target=split,
+            summary=f"Split “{split.name}” off {agency.name} ({agency.state}); history rebuilt",
+        )  # fmt: skip
+    return split
+
+
+def rename_dismiss(*, candidate: RenameCandidate, actor) -> None:
+    candidate.status = RenameCandidate.Status.DISMISSED
+    candidate.decided_by, candidate.decided_at = actor, timezone.now()
+    candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    audit_record(
+        actor=actor, action=AuditAction.UPDATE, target=candidate.new_agency,
+        summary=f"Not a rename: {candidate.old_agency} and {candidate.new_agency}",
+    )  # fmt: skip

@@ -10,3 +10,7 @@ from django.dispatch import Signal
 # kwargs: run (AgreementImport), changes (list of AgreementChange: agreement_id, kind, after).
 # Receivers return how many users they notified; the import records the sum.
 directory_changed = Signal()
+
+# Sent inside the transaction of every rebuild of the history (imports, merges, splits),
+# after it is written. kwargs: agency_ids (agencies whose periods changed).
+directory_rebuilt = Signal()

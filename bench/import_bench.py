@@ -132,9 +132,7 @@ def database_step(data: bytes, name: str, on) -> tuple[float, object]:
         services._lock(run.pk)
         applied = list_apply(parsed=parsed, list_kind=parsed.list_kind, list_date=on, run=run)
     elapsed = time.perf_counter() - started
-    AgreementImport.objects.filter(pk=run.pk).update(
-        status=ImportStatus.DONE, sightings=applied.sightings
-    )
+    AgreementImport.objects.filter(pk=run.pk).update(status=ImportStatus.DONE)
     return elapsed, applied
 
 

@@ -268,6 +268,13 @@ class DetentionEvent(Timestamped):
         help_text='Why each model was in force: {"arresting": {"TFM": "signed …"}}',
     )
     snapshot_at = models.DateTimeField(null=True, blank=True)
+    directory_flag = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="How the rebuilt 287(g) history now reads the event's date, where it differs "
+        'from the stored snapshot: {"arresting": {"was": [], "now": ["TFM"], "why": {...}}}',
+    )
+    directory_flagged_at = models.DateTimeField(null=True, blank=True, db_index=True)
     scope_flags = models.JSONField(
         default=list, blank=True, help_text="Reasons this event may fall outside the agreements."
     )

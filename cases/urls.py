@@ -43,6 +43,12 @@ urlpatterns += [
     path("events/<uuid:public_id>/edit/", events.event_edit, name="event-edit"),
     path("events/<uuid:public_id>/link/", events.event_link, name="event-link"),
     path("to-link/", events.to_link, name="to-link"),
+    path("directory-changed/", events.directory_queue, name="directory-queue"),
+    path(
+        "directory-changed/<uuid:public_id>/",
+        events.directory_decide,
+        name="directory-decide",
+    ),
     path("agency-autocomplete/", events.agency_autocomplete, name="agency-autocomplete"),
     path("agency-standing/", events.agency_standing, name="agency-standing"),
     path("clients/<uuid:public_id>/", clients.client_detail, name="client"),

@@ -31,10 +31,22 @@ class AgencyRefSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "state"]
 
 
+class ListingSerializer(serializers.Serializer):
+    """One ICE list row that showed the agreement: the evidence for the period."""
+
+    on = serializers.DateField(read_only=True, help_text="The list's date.")
+    file = serializers.CharField(read_only=True)
+    row = serializers.IntegerField(read_only=True)
+    signed = serializers.DateField(read_only=True, allow_null=True)
+
+
 class PeriodSerializer(serializers.ModelSerializer):
+    listings = ListingSerializer(many=True, read_only=True)
+
     class Meta:
         model = AgreementPeriod
-        fields = ["status", "start", "end"]
+        fields = ["status", "start", "end", "listed_from", "last_listed", "gone_by",
+                  "end_unknown", "signed_on", "listings"]  # fmt: skip
 
 
 class AgreementSerializer(serializers.ModelSerializer):

@@ -6,8 +6,8 @@ agreement's history is what a fold over those lists, in list-date order, says:
 
 participating list, present
     unknown → active ("created"); pending or no-longer-pending → active ("signed");
-    ended → active again ("reopened", the gap is kept); active → a new signed date is
-    recorded ("signed_date") and moves the start of the current active spell.
+    ended → active again ("reopened"); active → a new signed date is recorded
+    ("signed_date").
 participating list, absent
     active → ended on the list's date ("ended"). Nothing else: pending requests are the
     pending list's business.
@@ -22,33 +22,22 @@ pending list, absent
     up signed, that is an ordinary "signed" transition.
     A pending list never ends an active agreement: it is not a list of agreements in force.
 
-Active spells start on the signed date (the MOA's date, when the list gives one) or else on
-the list date; every spell is [start, end). On one date the participating list is applied
-before the pending list, so an agency that moved from pending to signed reads "signed", never
-"withdrawn" then "signed". Nothing here touches the database (see agencies.importer.store).
+On one date the participating list is applied before the pending list, so an agency that
+moved from pending to signed reads "signed", never "withdrawn" then "signed". The fold runs
+over every list held, from nothing, on every import, so status and changes are a function of
+the lists alone; the spells in force are computed from the same lists by
+agencies.importer.history. Nothing here touches the database (see agencies.importer.store).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date
 
 PARTICIPATING, PENDING_LIST = "participating", "pending"
 KIND_ORDER = {PARTICIPATING: 0, PENDING_LIST: 1}
 
 ACTIVE, PENDING, ENDED, WITHDRAWN = "active", "pending", "ended", "withdrawn"
-
-
-@dataclass
-class Spell:
-    """A pending or active stretch: [start, end), end None while it lasts."""
-
-    status: str
-    start: date
-    end: date | None = None
-
-    def key(self) -> tuple:
-        return (self.status, self.start, self.end)
 
 
 @dataclass
@@ -60,13 +49,9 @@ class Standing:
     ended_on: date | None = None
     first_seen_on: date | None = None
     last_seen_on: date | None = None
-    spells: list[Spell] = field(default_factory=list)
 
     def fields(self) -> tuple:
         return (self.status, self.signed_on, self.ended_on, self.first_seen_on, self.last_seen_on)
-
-    def spell_keys(self) -> list[tuple]:
-        return [spell.key() for spell in self.spells]
 
 
 @dataclass(frozen=True)
@@ -77,6 +62,7 @@ class Event:
     effective_on: date
     before: dict
     after: dict
+    list_kind: str = PARTICIPATING  # the kind of list that showed the change
 
 
 @dataclass
@@ -88,8 +74,8 @@ class ListView:
     sightings: dict  # agreement key → signed date (None when the list gives none)
     current: bool = False
 
-    def sort_key(self, seq: int) -> tuple:
-        return (self.on, KIND_ORDER[self.kind], seq)
+    def sort_key(self) -> tuple:
+        return (self.on, KIND_ORDER[self.kind])
 
 
 def _iso(value: date | None) -> str | None:
@@ -124,13 +110,14 @@ def fold(state: Standing, lists: list[ListView], key) -> tuple[list[Event], str 
         if view.current:
             before_current = state.status
         present = key in view.sightings
-        events += observe(
+        seen = observe(
             state,
             list_kind=view.kind,
             on=view.on,
             present=present,
             signed=view.sightings.get(key) if present else None,
         )
+        events += [replace(event, list_kind=view.kind) for event in seen]
     return events, before_current
 
 
@@ -138,33 +125,23 @@ def fold(state: Standing, lists: list[ListView], key) -> tuple[list[Event], str 
 
 
 def _listed(state: Standing, on: date, signed: date | None) -> list[Event]:
-    start = signed or on
     if state.status is None:
         state.status, state.signed_on = ACTIVE, signed
-        _open_active(state, start)
         return [Event("created", on, {}, {"status": ACTIVE, "signed_on": _iso(signed)})]
     if state.status in (PENDING, WITHDRAWN):
         before = {"status": state.status, "signed_on": _iso(state.signed_on)}
-        _close_open(state, on)
         state.status, state.signed_on = ACTIVE, signed or state.signed_on
-        _open_active(state, start)
         after = {"status": ACTIVE, "signed_on": _iso(state.signed_on)}
         return [Event("signed", on, before, after)]
     if state.status == ENDED:
         before = {"status": ENDED, "ended_on": _iso(state.ended_on)}
-        # A signed date after the end is a new MOA: in force from then. Otherwise it is the
-        # old MOA back on the list, in force again from this list's date (the gap is kept).
-        ended_on = state.ended_on or on
-        reopened = signed if signed and signed >= ended_on else on
         state.status, state.ended_on = ACTIVE, None
         state.signed_on = signed or state.signed_on
-        _open_active(state, reopened)
-        after = {"status": ACTIVE, "active_from": _iso(reopened), "signed_on": _iso(signed)}
+        after = {"status": ACTIVE, "signed_on": _iso(signed)}
         return [Event("reopened", on, before, after)]
     if signed and signed != state.signed_on:  # active, and ICE now shows another date
         before = {"signed_on": _iso(state.signed_on)}
         state.signed_on = signed
-        _restart_active(state, signed)
         return [Event("signed_date", on, before, {"signed_on": _iso(signed)})]
     return []
 
@@ -172,65 +149,19 @@ def _listed(state: Standing, on: date, signed: date | None) -> list[Event]:
 def _listed_pending(state: Standing, on: date) -> list[Event]:
     if state.status is None:
         state.status = PENDING
-        state.spells.append(Spell(PENDING, on))
         return [Event("created", on, {}, {"status": PENDING})]
     if state.status in (ENDED, WITHDRAWN):
         before = {"status": state.status, "ended_on": _iso(state.ended_on)}
         state.status, state.ended_on = PENDING, None
-        state.spells.append(Spell(PENDING, on))
         return [Event("pending", on, before, {"status": PENDING})]
     return []  # still pending, or already active (the caller reports that row)
 
 
 def _end(state: Standing, on: date) -> Event:
-    _close_open(state, on)
     state.status, state.ended_on = ENDED, on
     return Event("ended", on, {"status": ACTIVE}, {"status": ENDED, "ended_on": _iso(on)})
 
 
 def _withdraw(state: Standing, on: date) -> Event:
-    _close_open(state, on)
     state.status = WITHDRAWN
     return Event("withdrawn", on, {"status": PENDING}, {"status": WITHDRAWN})
-
-
-# ---------------------------------------------------------------------------- spells
-
-
-def _close_open(state: Standing, on: date) -> None:
-    for spell in state.spells:
-        if spell.end is None:
-            spell.end = max(spell.start, on)
-
-
-def _open_active(state: Standing, start: date) -> None:
-    """Open an active spell; a pending spell it overlaps is cut back to end where it starts
-    (ICE listed some requests as pending after their MOA was signed)."""
-    _trim_pending(state, start)
-    state.spells.append(Spell(ACTIVE, start))
-    state.spells.sort(key=lambda s: (s.start, s.status != PENDING))
-
-
-def _restart_active(state: Standing, signed: date) -> None:
-    """Move the current active spell's start to a corrected signed date, unless that would
-    overlap the previous active spell (then the date is recorded but history kept)."""
-    current = next((s for s in state.spells if s.status == ACTIVE and s.end is None), None)
-    if current is None:
-        return
-    earlier = [s.end for s in state.spells if s.status == ACTIVE and s is not current and s.end]
-    if earlier and signed < max(earlier):
-        return
-    current.start = signed
-    _trim_pending(state, signed)
-    state.spells.sort(key=lambda s: (s.start, s.status != PENDING))
-
-
-def _trim_pending(state: Standing, start: date) -> None:
-    kept = []
-    for spell in state.spells:
-        if spell.status == PENDING and (spell.end is None or spell.end > start):
-            spell.end = max(spell.start, start)
-            if spell.end == spell.start:
-                continue  # covered no day at all
-        kept.append(spell)
-    state.spells = kept

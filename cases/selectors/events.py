@@ -46,6 +46,16 @@ def events_to_link(*, user) -> QuerySet[DetentionEvent]:
     )
 
 
+def events_directory_flagged(*, user) -> QuerySet[DetentionEvent]:
+    """Events whose stored 287(g) snapshot the rebuilt directory history reads differently."""
+    return (
+        events_visible(user=user)
+        .filter(directory_flagged_at__isnull=False)
+        .select_related("case__client", "arresting_agency", "custody_agency")
+        .order_by("directory_flagged_at", "event_date", "id")
+    )
+
+
 @dataclass
 class AgencyCase:
     """A detention event linked to the agency, with how its stored snapshot compares."""

@@ -26,6 +26,8 @@ from cases.services.events import (
     detention_snapshot_fill,
     detention_update,
     detention_validate,
+    event_directory_decide,
+    events_directory_recheck,
 )
 from cases.services.reads import case_read_record, client_read_record, client_reveal_a_number
 from cases.services.records import (
@@ -62,6 +64,8 @@ __all__ = [
     "detention_snapshot_fill",
     "detention_update",
     "detention_validate",
+    "event_directory_decide",
+    "events_directory_recheck",
     "intake_record",
     "intake_validate",
     "note_add",

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.access import access_for
@@ -45,6 +48,7 @@ EVENT_FIELDS = (
     "outcome_date",
     "bond_amount",
 )
+ROLES = ("arresting", "custody")
 STREET_ENCOUNTERS = {
     Encounter.TRAFFIC_STOP,
     Encounter.HOME,
@@ -213,5 +217,82 @@ def detention_scope_review(*, actor, event: DetentionEvent) -> DetentionEvent:
         target=event,
         case_id=event.case_id,
         summary="Scope flags reviewed: " + "; ".join(event.scope_flags)[:200],
+    )
+    return event
+
+
+# The directory changed under a stored snapshot ------------------------------------------
+
+
+def events_directory_recheck(*, agency_ids, **_signal_kwargs) -> int:
+    """After a rebuild of the 287(g) history (an import, a merge, a split): flag each event
+    of those agencies whose stored snapshot no longer matches what the history says about
+    its date, and unflag those that match again. The snapshot itself stays as logged; an
+    attorney accepts the new reading or keeps the old one. Returns how many were flagged.
+
+    One query for the events, then one per distinct event date."""
+    ids = set(agency_ids)
+    if not ids:
+        return 0
+    events = list(
+        DetentionEvent.objects.filter(
+            Q(arresting_agency_id__in=ids) | Q(custody_agency_id__in=ids)
+        ).order_by("event_date", "id")
+    )
+    by_date: dict = defaultdict(list)
+    for event in events:
+        by_date[event.event_date].append(event)
+    now, changed = timezone.now(), []
+    for on_date, day_events in by_date.items():
+        agencies = {getattr(e, f"{r}_agency_id") for e in day_events for r in ROLES} - {None}
+        standings = agency_standings_on(agency_ids=agencies, on_date=on_date)
+        for event in day_events:
+            flag = {}
+            for role in ROLES:
+                agency_id = getattr(event, f"{role}_agency_id")
+                if agency_id is None:
+                    continue
+                standing = standings.get(agency_id)
+                reads = list(standing.active) if standing else []
+                if reads != list(event.models_at(role)):
+                    why = dict(standing.evidence) if standing else {}
+                    flag[role] = {"was": list(event.models_at(role)), "now": reads, "why": why}
+            if flag != event.directory_flag:
+                event.directory_flag = flag
+                event.directory_flagged_at = now if flag else None
+                changed.append(event)
+    DetentionEvent.objects.bulk_update(changed, ["directory_flag", "directory_flagged_at"])
+    return sum(1 for event in changed if event.directory_flag)
+
+
+def _require_attorney(actor, event: DetentionEvent) -> None:
+    access = access_for(actor)
+    if not access.can_review_scope or not access.can_write_case_in(event.case.office_id):
+        raise PermissionDenied("Only attorneys of the case's office decide directory changes.")
+
+
+@transaction.atomic
+def event_directory_decide(*, actor, event: DetentionEvent, accept: bool) -> DetentionEvent:
+    """An attorney accepts the directory's new reading (the snapshot is recomputed for the
+    event's date, with its evidence) or keeps the stored one; either leaves the queue."""
+    _require_attorney(actor, event)
+    if not event.directory_flag:
+        return event
+    flag = event.directory_flag
+    event.directory_flag, event.directory_flagged_at = {}, None
+    if accept:
+        _event_save(event, recompute=True)
+    else:
+        event.save(update_fields=["directory_flag", "directory_flagged_at", "updated_at"])
+    summary = "; ".join(
+        f"{role}: was {'/'.join(f['was']) or '—'}, now {'/'.join(f['now']) or '—'}"
+        for role, f in sorted(flag.items())
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=event,
+        case_id=event.case_id,
+        summary=("Directory change accepted: " if accept else "Stored snapshot kept: ") + summary,
     )
     return event

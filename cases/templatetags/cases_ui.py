@@ -37,6 +37,13 @@ def event_badges(event, role):
 
 
 @register.filter
+def event_evidence(event, role):
+    """Why each stored model was in force: "TFM: ICE participating list of … row …"."""
+    why = (event.snapshot_evidence or {}).get(role, {})
+    return [f"{model}: {why[model]}" for model in event.models_at(role) if why.get(model)]
+
+
+@register.filter
 def event_when(event):
     """The event date as precise as it is known ("March 2025" for month precision)."""
     day = event.event_date

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.access import access_for
 from agencies.models import Agency
@@ -254,3 +254,35 @@ def agency_standing(request):
         )
     context = {**params, "agency": agency, "standing": standing}
     return render(request, "cases/_agency_standing.html", context)
+
+
+# Events the rebuilt 287(g) history reads differently ---------------------------------------
+
+
+@login_required
+@require_GET
+def directory_queue(request):
+    """Events of the user's cases whose stored snapshot differs from what the directory's
+    history now says about their date (an import, a merge or a split changed it)."""
+    events = selectors.events_directory_flagged(user=request.user)
+    context = {
+        "events": events[:TO_LINK_LIMIT],
+        "total": events.count(),
+        "can_decide": access_for(request.user).can_review_scope,
+    }
+    return private(render(request, "cases/directory_queue.html", context))
+
+
+@login_required
+@require_POST
+def directory_decide(request, public_id):
+    event = selectors.event_get_for_user(user=request.user, public_id=public_id)
+    accept = request.POST.get("decision") == "accept"
+    try:
+        services.event_directory_decide(actor=request.user, event=event, accept=accept)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        done = "Snapshot updated to the directory" if accept else "Stored snapshot kept"
+        messages.success(request, f"{done}: {event.case.number}, {event}.")
+    return redirect("cases:directory-queue")

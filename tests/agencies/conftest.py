@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from agencies import services
 from agencies.importer.parser import parse_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-ICE_DATA = REPO_ROOT.parent / "shared" / "data" / "ice287g"
+# ICE287G_DATA points elsewhere (a git worktree sits one level deeper than the main checkout).
+ICE_DATA = Path(os.environ.get("ICE287G_DATA", REPO_ROOT.parent / "shared" / "data" / "ice287g"))
 ORIGINALS = ICE_DATA / "ice_originals"
 DERIVED = ICE_DATA / "derived"
 

@@ -43,16 +43,29 @@ def two_lists(db):
 
 
 def test_export_gives_each_agreement_its_status_that_day_with_evidence(two_lists):
+    # Before its first listing, Beta is in force only by its signed date: said so.
+    assert command("directory_export", "--as-of", "2025-03-01") == (
+        "state,agency,county,model,status,signed_on,evidence\n"
+        "TX,Beta County Sheriff's Office,Beta,JEM,active,2025-01-05,\"per ICE's signed date "
+        "2025-01-05, not yet listed (first on the ICE participating list of 2025-04-01, "
+        'participatingAgencies04012025.csv row 2)"\n'
+    )
+    # Between the last list showing Beta and the list without it, its end is unknown.
     assert command("directory_export", "--as-of", "2025-04-15") == (
         "state,agency,county,model,status,signed_on,evidence\n"
-        "FL,Alpha Police Department,Lee,TFM,active,,ICE active list of 2025-04-01\n"
-        "TX,Beta County Sheriff's Office,Beta,JEM,active,2025-01-05,signed 2025-01-05\n"
+        "FL,Alpha Police Department,Lee,TFM,active,,ICE participating list of 2025-04-01 "
+        "(participatingAgencies04012025.csv row 3)\n"
+        "TX,Beta County Sheriff's Office,Beta,JEM,not listed,2025-01-05,"
+        '"last listed 2025-04-01, gone by 2025-05-01"\n'
     )
     assert command("directory_export", "--as-of", "2025-05-02") == (
         "state,agency,county,model,status,signed_on,evidence\n"
-        "FL,Alpha Police Department,Lee,TFM,active,,ICE active list of 2025-04-01\n"
-        "OH,Gamma County Sheriff's Office,,WSO,pending,,ICE pending list of 2025-05-01\n"
-        "TX,Beta County Sheriff's Office,Beta,JEM,ended,2025-01-05,not listed from 2025-05-01\n"
+        "FL,Alpha Police Department,Lee,TFM,active,,ICE participating list of 2025-05-01 "
+        "(participatingAgencies05012025.csv row 2)\n"
+        "OH,Gamma County Sheriff's Office,,WSO,pending,,ICE pending list of 2025-05-01 "
+        "(pendingAgencies05012025.csv row 2)\n"
+        "TX,Beta County Sheriff's Office,Beta,JEM,ended,2025-01-05,"
+        '"last listed 2025-04-01, gone by 2025-05-01"\n'
     )
     assert command("directory_export", "--as-of", "2024-12-31").count("\n") == 1
 
@@ -95,3 +108,9 @@ def test_downloads_need_a_role(client, two_lists):
     login(client, UserFactory(username="norole"))
     assert client.get(reverse("agencies:export")).status_code == 403
     assert client.get(reverse("agencies:history")).status_code == 403
+
+
+def test_rebuilding_a_directory_that_matches_its_lists_adds_nothing(two_lists):
+    before = command("directory_history")
+    assert command("directory_rebuild") == "Rebuilt the 287(g) directory: 0 changes added.\n"
+    assert command("directory_history") == before

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import random
 import struct
 import time
@@ -33,7 +34,7 @@ from agencies.importer.normalize import (
 from agencies.importer.parser import ImportFileError, ParsedList, parse_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-ICE_DATA = REPO_ROOT.parent / "shared" / "data" / "ice287g"
+ICE_DATA = Path(os.environ.get("ICE287G_DATA", REPO_ROOT.parent / "shared" / "data" / "ice287g"))
 ORIGINALS = ICE_DATA / "ice_originals"
 DERIVED = ICE_DATA / "derived"
 

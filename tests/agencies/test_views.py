@@ -37,7 +37,7 @@ def directory():
         participating_csv(
             [
                 ("FLORIDA", "Lee County Sheriff's Office", "JEM", "3/3/2025", "Lee County"),
-                ("FLORIDA", "Fort Myers Police Department", "TFM", "5/16/2025", "Lee County"),
+                ("FLORIDA", "Ft. Myers Police Dept.", "TFM", "5/16/2025", "Lee County"),
                 ("TEXAS", "Tarrant County Sheriff’s Office", "JEM", "6/16/2020", "Tarrant County"),
             ]
         ),
@@ -55,7 +55,7 @@ def directory():
                 ("FLORIDA", "Lee County Sheriff's Office", "JEM", "3/3/2025", "Lee County"),
                 (
                     "FLORIDA",
-                    "Ft. Myers Police Dept.",
+                    "Fort Myers Police Department",
                     "TFM",
                     "5/16/2025",
                     "Lee County",
@@ -303,3 +303,11 @@ def test_upload_is_for_admins_only_and_rejects_other_methods(client, alice, erin
         assert client.get(reverse("agencies:import-upload")).status_code == 403
     login(client, frank)
     assert client.put(reverse("agencies:import-upload")).status_code == 405
+
+
+def test_agency_page_gives_the_end_as_the_window_the_lists_allow(client, alice, directory):
+    login(client, alice)
+    page = client.get(reverse("agencies:detail", args=[directory["Tarrant"].public_id]))
+    text = page.content.decode()
+    assert "Last listed 6 Jun 2025, gone by the list of 18 Jul 2025." in text
+    assert "From the signed date, per ICE; first listed 6 Jun 2025." in text

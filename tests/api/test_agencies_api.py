@@ -62,7 +62,19 @@ def test_agreements_and_detail(api, directory):
     assert len(body["results"]) == 1
     agreement = body["results"][0]
     assert agreement["agency"]["id"] == str(sheriff.public_id)
-    assert agreement["periods"] == [{"status": "active", "start": "2025-02-01", "end": None}]
+    assert agreement["periods"] == [
+        {
+            "status": "active",
+            "start": "2025-02-01",
+            "end": None,
+            "listed_from": None,
+            "last_listed": None,
+            "gone_by": None,
+            "end_unknown": False,
+            "signed_on": None,
+            "listings": [],
+        }
+    ]
     detail = api.get(f"{API}/agreements/{agreement['id']}/")
     assert detail.status_code == 200
 
