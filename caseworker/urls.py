@@ -11,6 +11,12 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account_views.profile, name="profile"),
+    path("account/two-factor/", account_views.two_factor_step, name="two-factor"),
+    path(
+        "account/recovery-codes/",
+        account_views.recovery_codes_replace,
+        name="recovery-codes-replace",
+    ),
     path("account/logout-everywhere/", account_views.logout_everywhere, name="logout-everywhere"),
     path(
         "account/password/",

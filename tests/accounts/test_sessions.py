@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.middleware import SESSION_SEEN, SESSION_STARTED
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -71,5 +71,6 @@ def test_deactivation_revokes_tokens(alice):
 
 def test_profile_lists_own_sign_ins(client, alice):
     client.post("/login/", {"username": "alice", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3")
+    pass_second_factor(client, alice)
     page = client.get("/account/").content.decode()
     assert "10.1.2.3" in page and "Logged in" in page
