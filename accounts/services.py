@@ -132,9 +132,7 @@ def office_membership_set(*, actor, office, members, ip: str | None = None) -> N
 
 def tokens_revoke(*, user, reason: str) -> int:
     """Delete the user's API tokens (password change, deactivation, log out everywhere)."""
-    from rest_framework.authtoken.models import Token
-
-    deleted, _ = Token.objects.filter(user=user).delete()
+    deleted, _ = user.api_tokens.all().delete()
     if deleted:
         audit_record(
             actor=user,

@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import two_factor
+from accounts import tokens, two_factor
+from accounts.access import access_for
 from accounts.middleware import two_factor_passed
 from accounts.services import notifications_mark_read, sessions_end_everywhere
 from audit.models import AuditAction, AuditEntry
@@ -34,17 +36,50 @@ def notifications_read(request):
     return redirect("notifications")
 
 
-@login_required
-@require_GET
-def profile(request):
+def _profile(request, **extra):
     sign_ins = AuditEntry.objects.filter(
         target_id=str(request.user.public_id), action__in=SIGN_IN_ACTIONS
     )[:20]
     context = {
         "sign_ins": sign_ins,
         "recovery_codes_left": two_factor.recovery_codes_count(request.user),
+        "api_tokens": request.user.api_tokens.all(),
+        "may_use_api": bool(access_for(request.user).roles),
+        "API_TOKEN_DAYS": settings.API_TOKEN_DAYS,
+        "token_name": "",
+        **extra,
     }
-    return render(request, "accounts/profile.html", context)
+    status = 400 if extra.get("token_errors") else 200
+    return _no_store(render(request, "accounts/profile.html", context, status=status))
+
+
+@login_required
+@require_GET
+def profile(request):
+    return _profile(request)
+
+
+@login_required
+@require_POST
+def token_create(request):
+    """A new API token; its key is on this one response only."""
+    if not access_for(request.user).roles:
+        raise PermissionDenied("Your account has no role yet.")
+    name = request.POST.get("name", "")
+    try:
+        token, key = tokens.token_create(
+            user=request.user, name=name, ip=request.META.get("REMOTE_ADDR")
+        )
+    except ValidationError as error:
+        return _profile(request, token_errors=error.messages, token_name=name)
+    return _profile(request, new_token=token, new_key=key)
+
+
+@login_required
+@require_POST
+def token_revoke(request, public_id):
+    tokens.token_revoke(user=request.user, public_id=public_id, ip=request.META.get("REMOTE_ADDR"))
+    return redirect(f"{resolve_url('profile')}#api-tokens")
 
 
 @login_required

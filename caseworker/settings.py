@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -206,12 +205,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "caseworker@localhost")
 
+# Days a personal API token works before its owner makes a new one.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 API_THROTTLE_USER = env_str("API_THROTTLE_USER", "600/minute")
 API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "60/minute")
 REST_FRAMEWORK = {
     # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -227,8 +228,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Caseworker API",
     "VERSION": "1.0.0",
-    "DESCRIPTION": "Authenticate with your browser session, or with a personal token from "
-    "/api/v1/token/ sent as `Authorization: Token <key>`. Lists are cursor-paginated "
+    "DESCRIPTION": "Authenticate with your browser session, or with a personal token made on "
+    "your account page (/account/) and sent as `Authorization: Token <key>`; tokens expire "
+    f"after {API_TOKEN_DAYS} days and are revoked by a password change. Lists are cursor-paginated "
     "(`next`/`previous` links, `page_size` up to 200); unknown query parameters are a 400.",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the drf-spectacular-sidecar package: no CDN.

@@ -11,6 +11,12 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", account_views.profile, name="profile"),
+    path("account/tokens/", account_views.token_create, name="token-create"),
+    path(
+        "account/tokens/<uuid:public_id>/revoke/",
+        account_views.token_revoke,
+        name="token-revoke",
+    ),
     path("account/two-factor/", account_views.two_factor_step, name="two-factor"),
     path(
         "account/recovery-codes/",

@@ -11,6 +11,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.tokens import token_create
 from tests.factories import OfficeFactory, UserFactory
 
 PASSWORD = "correct horse battery"
@@ -102,3 +103,8 @@ def frank(db):
 def login(client, user):
     client.force_login(user)
     return client
+
+
+def api_token_key(user, name="test script") -> str:
+    """A new personal API token's key for `user`."""
+    return token_create(user=user, name=name)[1]

@@ -8,10 +8,10 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
+from accounts.models import ApiToken
 from audit.models import AuditAction, AuditEntry
-from tests.conftest import PASSWORD, authenticator, current_code
+from tests.conftest import PASSWORD, api_token_key, authenticator, current_code
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,8 @@ def test_a_password_alone_reaches_nothing(client, alice, frank):
             assert response.status_code == 302, path
             assert response["Location"].startswith(f"{STEP}?next="), path
     # nor can it make an API token, post a form or use the admin
-    assert client.post("/api/v1/token/", {"action": "create"}).status_code == 401
-    assert not Token.objects.exists()
+    assert client.post("/account/tokens/", {"name": "x"})["Location"].startswith(STEP)
+    assert not ApiToken.objects.exists()
     assert client.post("/cases/intake/", {})["Location"].startswith(STEP)
     client.logout()
     _sign_in_with_password(client, "frank")
@@ -148,7 +148,7 @@ def test_admin_reset_is_audited_and_ends_the_users_sessions(client, alice, frank
     authenticator(alice)
     alice_client = client.__class__()
     alice_client.force_login(alice)
-    Token.objects.create(user=alice)
+    api_token_key(alice)
     client.force_login(frank)
     response = client.post(
         "/admin/accounts/user/",
@@ -160,7 +160,7 @@ def test_admin_reset_is_audited_and_ends_the_users_sessions(client, alice, frank
     assert "Nobody may reset their own second factor" in page
     assert not TOTPDevice.objects.filter(user=alice).exists()
     assert TOTPDevice.objects.filter(user=frank).exists()
-    assert not Token.objects.filter(user=alice).exists()
+    assert not ApiToken.objects.filter(user=alice).exists()
     assert alice_client.get("/cases/")["Location"].startswith("/login/")
     entry = AuditEntry.objects.get(action=AuditAction.TWO_FACTOR, actor=frank)
     assert entry.target_id == str(alice.public_id) and entry.ip
