@@ -1,5 +1,8 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render, resolve_url
@@ -12,6 +15,7 @@ from accounts.access import access_for
 from accounts.middleware import two_factor_passed
 from accounts.services import notifications_mark_read, sessions_end_everywhere
 from audit.models import AuditAction, AuditEntry
+from audit.services import audit_record
 
 SIGN_IN_ACTIONS = [
     AuditAction.LOGIN,
@@ -145,3 +149,33 @@ def recovery_codes_replace(request):
     codes = two_factor.recovery_codes_replace(request)
     context = {"codes": codes, "next": resolve_url("profile"), "first_time": False}
     return _no_store(render(request, "accounts/recovery_codes.html", context))
+
+
+class PasswordReset(auth_views.PasswordResetView):
+    """The emailed link points at SITE_URL, never at the Host header of the request."""
+
+    success_url = "/account/password/reset/sent/"
+
+    @property
+    def extra_email_context(self):
+        site = urlsplit(settings.SITE_URL)
+        return {"domain": site.netloc, "site_name": site.netloc, "protocol": site.scheme}
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Django's reset by emailed link; the new password passes the validators, ends the
+    user's sessions and tokens (a new password hash) and is audited. The second factor
+    is still asked at the next sign-in."""
+
+    success_url = "/account/reset/done/"
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            target=form.user,
+            summary=f"Password reset by emailed link: {form.user.username}",
+            ip=self.request.META.get("REMOTE_ADDR"),
+        )
+        return response

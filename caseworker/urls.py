@@ -29,6 +29,26 @@ urlpatterns = [
         auth_views.PasswordChangeView.as_view(success_url="/account/"),
         name="password_change",
     ),
+    path(
+        "account/password/reset/",
+        account_views.PasswordReset.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "account/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "account/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirm.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("audit/", include("audit.urls")),
     path("notifications/", account_views.notifications, name="notifications"),
     path("notifications/read/", account_views.notifications_read, name="notifications-read"),
