@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import access_for
 from agencies.selectors import agency_search
+from audit.reads import audit_shown
 from cases import exports, patterns, selectors, services
 from cases.filters import CaseFilterSet, DetentionEventFilterSet, event_conditions
 from cases.models import Case, DetentionEvent
@@ -174,6 +175,7 @@ def _list_page(request, *, kind: str):
         else:
             context["page"] = page
             context["count"] = filterset.qs.count()
+            audit_shown(request, page.items, count=context["count"])
             context["rows"] = _rows(page.items, kind)
             context["ordering"] = filterset.form.cleaned_data.get("ordering") or ""
             context["headers"] = _headers(kind, params, filterset)
