@@ -100,6 +100,9 @@ def event_edit(request, public_id):
     event = selectors.event_get_for_user(user=request.user, public_id=public_id)
     require_case_write(request, event.case)
     if request.method == "GET":
+        selectors.case_read_record(
+            user=request.user, case=event.case, what="Event (edit form)", ip=client_ip(request)
+        )
         form = DetentionEventForm(initial=event_initial(event))
         return _render_form(request, form, case=event.case, event=event)
     form = DetentionEventForm(request.POST, initial=event_initial(event))
