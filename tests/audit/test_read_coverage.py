@@ -121,3 +121,19 @@ def test_another_offices_id_is_a_404_and_on_record(client, world, carol):
     assert denied.count() == len(_detail_urls(world)) - 2
     assert denied.filter(target_id=str(world.c1.public_id), target_type="cases:detail").exists()
     assert not AuditEntry.objects.filter(actor=carol, action=AuditAction.VIEW).exists()
+
+
+def test_who_saw_this_client_includes_the_lists_that_showed_them(client, world, bob, carol, erin):
+    client.force_login(bob)
+    client.get("/cases/")  # shows c1 among others
+    client.get("/api/v1/clients/")
+    client.force_login(carol)
+    client.get("/cases/")  # south: c1 is not shown to carol
+    client.force_login(erin)
+    page = client.get("/audit/", {"record": str(world.c1.client.public_id)})
+    users = {entry.actor.username for entry in page.context["entries"] if entry.actor}
+    assert "bob" in users and "carol" not in users
+    assert {e.changes.get("url") for e in page.context["entries"]} >= {
+        "cases:list",
+        "api-client-list",
+    }
