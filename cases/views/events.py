@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.access import access_for
 from agencies.models import Agency
 from agencies.selectors import agency_standings_on
+from audit.reads import audit_shown
 from cases import selectors, services
 from cases.forms import (
     AGENCY_ROLES,
@@ -154,7 +155,8 @@ def event_detail(request, public_id):
 @require_GET
 def to_link(request):
     events = selectors.events_to_link(user=request.user)
-    context = {"events": events[:TO_LINK_LIMIT], "total": events.count()}
+    context = {"events": list(events[:TO_LINK_LIMIT]), "total": events.count()}
+    audit_shown(request, context["events"], count=context["total"])
     return private(render(request, "cases/to_link.html", context))
 
 

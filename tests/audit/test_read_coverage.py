@@ -137,3 +137,16 @@ def test_who_saw_this_client_includes_the_lists_that_showed_them(client, world, 
         "cases:list",
         "api-client-list",
     }
+
+
+def test_the_duplicate_check_records_the_clients_it_showed(client, world, alice):
+    client.force_login(alice)
+    response = client.get(
+        "/cases/intake/duplicates/",
+        {"given_names": "Jose", "family_names": "Perez", "date_of_birth": "1990-01-01"},
+    )
+    assert response.status_code == 200
+    entry = AuditEntry.objects.get(changes__url="cases:intake-duplicates")
+    shown = [str(found.client.public_id) for found in response.context["duplicates"].candidates]
+    assert shown and entry.changes["ids"] == shown
+    assert entry.changes["filters"]["family_names"] == ["Perez"]
