@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.access import access_for
+from audit.reads import audit_shown
 from cases.selectors import home_summary
 
 
@@ -31,6 +32,9 @@ def home(request):
     cases awaiting review too; a director's office totals."""
     access = access_for(request.user)
     context = {"access": access, **home_summary(user=request.user)}
+    # The cases, detentions and deadlines listed (office totals name no one).
+    lists = ("my_cases", "recent_events", "deadlines", "awaiting_review")
+    audit_shown(request, [row for key in lists if key in context for row in context[key].rows])
     response = render(request, "home.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

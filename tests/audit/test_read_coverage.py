@@ -150,3 +150,10 @@ def test_the_duplicate_check_records_the_clients_it_showed(client, world, alice)
     shown = [str(found.client.public_id) for found in response.context["duplicates"].candidates]
     assert shown and entry.changes["ids"] == shown
     assert entry.changes["filters"]["family_names"] == ["Perez"]
+
+
+def test_the_home_page_records_the_cases_it_listed(client, world, alice):
+    client.force_login(alice)
+    assert client.get("/").status_code == 200
+    entry = AuditEntry.objects.get(changes__url="home")
+    assert str(world.c1.public_id) in entry.changes["ids"]  # alice's open case
