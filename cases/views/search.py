@@ -440,6 +440,7 @@ def scope_queue(request):
         "show_reviewed": show_reviewed,
         "can_review": access_for(request.user).can_review_scope,
     }
+    audit_shown(request, page.items, count=context["count"])
     return private(render(request, "cases/search/scope_queue.html", context))
 
 
