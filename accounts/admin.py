@@ -1,16 +1,22 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts import services
+from accounts import services, two_factor
 from accounts.admin_site import AdminRoleOnly
 from accounts.models import Notification, Office, RoleGrant, User
 
 # Roles are fixed codes (RoleGrant); groups and per-user permissions grant nothing and are
 # not offered, so nobody can rename or edit their way into a role.
 admin.site.unregister(Group)
+# A TOTP key or recovery code shown in the admin would let its reader sign in as the
+# device's owner; second factors are reset (audited) with the user list's action instead.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)
 
 
 class RoleGrantFormSet(forms.BaseInlineFormSet):
@@ -74,6 +80,7 @@ class UserAdmin(AdminRoleOnly, BaseUserAdmin):
         ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
     )
     readonly_fields = ("last_login",)
+    actions = ["reset_two_factor"]
 
     @admin.display(description="Roles")
     def roles(self, obj):
@@ -81,6 +88,17 @@ class UserAdmin(AdminRoleOnly, BaseUserAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("role_grants")
+
+    @admin.action(description="Reset second factor (ends their sessions; they set it up again)")
+    def reset_two_factor(self, request, queryset):
+        ip = request.META.get("REMOTE_ADDR")
+        for user in queryset:
+            try:
+                two_factor.two_factor_reset(actor=request.user, user=user, ip=ip)
+            except PermissionDenied as error:
+                self.message_user(request, f"{user.username}: {error}", messages.ERROR)
+            else:
+                self.message_user(request, f"{user.username}: second factor reset.")
 
     def save_formset(self, request, form, formset, change):
         if formset.model is not RoleGrant:

@@ -2,6 +2,7 @@ import uuid
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 
@@ -87,3 +88,32 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.message[:60]
+
+
+class ApiToken(models.Model):
+    """A personal REST API token (`Authorization: Token <key>`), several per user.
+
+    Only a SHA-256 of the key is stored, so a copy of the database signs nobody in; the
+    key is shown once, when it is made. It expires (API_TOKEN_DAYS) and is revoked by its
+    owner, a password change, deactivation, "log out everywhere" or a second-factor reset.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The key's first characters, so the owner can tell which script holds which token.
+    key_prefix = models.CharField(max_length=8, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.key_prefix}…)"
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= timezone.now()

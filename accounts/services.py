@@ -132,9 +132,7 @@ def office_membership_set(*, actor, office, members, ip: str | None = None) -> N
 
 def tokens_revoke(*, user, reason: str) -> int:
     """Delete the user's API tokens (password change, deactivation, log out everywhere)."""
-    from rest_framework.authtoken.models import Token
-
-    deleted, _ = Token.objects.filter(user=user).delete()
+    deleted, _ = user.api_tokens.all().delete()
     if deleted:
         audit_record(
             actor=user,
@@ -145,11 +143,16 @@ def tokens_revoke(*, user, reason: str) -> int:
     return deleted
 
 
+def sessions_salt_rotate(user) -> None:
+    """A new salt in every session's auth hash: all the user's sessions end at once."""
+    user.session_salt = secrets.token_hex(16)
+    user.save(update_fields=["session_salt"])
+
+
 @transaction.atomic
 def sessions_end_everywhere(*, user, ip: str | None = None) -> None:
     """End every session and token of the user, this browser's included."""
-    user.session_salt = secrets.token_hex(16)
-    user.save(update_fields=["session_salt"])
+    sessions_salt_rotate(user)
     tokens_revoke(user=user, reason="logged out everywhere")
     audit_record(
         actor=user,

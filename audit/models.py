@@ -24,6 +24,10 @@ class AuditAction(models.TextChoices):
     LOGIN = "login", "Logged in"
     LOGIN_FAILED = "login_failed", "Failed login"
     LOCKOUT = "lockout", "Locked out"
+    TWO_FACTOR = "2fa", "Two-factor"
+    TWO_FACTOR_FAILED = "2fa_failed", "Failed second factor"
+    DENIED = "denied", "Denied"
+    TOKEN_USED = "token_used", "Used an API token"
 
 
 def entry_digest(entry, prev_hash: str) -> str:

@@ -1,10 +1,12 @@
 """The audit page: directors and admins filter the trail and export it (the export is audited)."""
 
 import csv
+import uuid
 
 import django_filters
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -21,7 +23,7 @@ class AuditEntryFilter(django_filters.FilterSet):
     user = django_filters.CharFilter(field_name="actor__username", label="User")
     action = django_filters.ChoiceFilter(choices=AuditAction.choices)
     case = django_filters.CharFilter(method="filter_case", label="Case number")
-    record = django_filters.CharFilter(field_name="target_id", label="Record id (e.g. client)")
+    record = django_filters.CharFilter(method="filter_record", label="Record id (e.g. client)")
     since = django_filters.DateFilter(field_name="at", lookup_expr="date__gte", label="From")
     until = django_filters.DateFilter(field_name="at", lookup_expr="date__lte", label="To")
 
@@ -29,12 +31,38 @@ class AuditEntryFilter(django_filters.FilterSet):
         model = AuditEntry
         fields = []
 
+    def filter_record(self, queryset, name, value):
+        """Entries about the record, and lists that showed it: for a client, lists that
+        showed any of their cases or detention events too ("who saw this client")."""
+        # By the app registry, as in filter_case: the trail sits below cases.
+        Case = apps.get_model("cases", "Case")  # noqa: N806
+        DetentionEvent = apps.get_model("cases", "DetentionEvent")  # noqa: N806
+        value = value.strip()
+        shown = {value}
+        cases = Case.objects.filter(client__public_id=value) if _is_uuid(value) else []
+        if cases:
+            shown |= {str(i) for i in cases.values_list("public_id", flat=True)}
+            events = DetentionEvent.objects.filter(case__in=cases)
+            shown |= {str(i) for i in events.values_list("public_id", flat=True)}
+        listed = Q()
+        for public_id in shown:
+            listed |= Q(target_id="list", changes__ids__icontains=public_id)
+        return queryset.filter(Q(target_id=value) | listed)
+
     def filter_case(self, queryset, name, value):
         # The trail sits below cases in the dependency order (case_id is not a foreign key
         # either), so the case model is named through the app registry, not imported.
         # An unknown number matches nothing rather than every entry without a case.
         cases = apps.get_model("cases", "Case").objects.filter(number=value.strip())
         return queryset.filter(case_id__in=cases.values("id"))
+
+
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 @require_GET

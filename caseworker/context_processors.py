@@ -19,7 +19,7 @@ NAV = [
 
 
 def org(request):
-    context = {"ORG_NAME": settings.ORG_NAME}
+    context = {"ORG_NAME": settings.ORG_NAME, "TWO_FACTOR_REQUIRED": settings.TWO_FACTOR_REQUIRED}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return context

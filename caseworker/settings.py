@@ -33,12 +33,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    # Before accounts, whose admin module unregisters their device admins (a TOTP key
+    # shown in the admin would let its reader pass as the device's owner).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "accounts",
     "audit",
     "agencies",
@@ -56,6 +60,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionLifetimeMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
+    # One audit entry per list of client data shown, and per request for another's id.
+    "audit.middleware.ReadAuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -77,6 +84,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+
+# Two-factor sign-in (an authenticator app, or a one-time recovery code) for every user,
+# the admin site and token creation included. Only the local demo (DEBUG) may turn it off;
+# every page then says so.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+if not TWO_FACTOR_REQUIRED and not DEBUG:
+    raise ImproperlyConfigured("TWO_FACTOR_REQUIRED=false is allowed only with DEBUG=true")
+OTP_TOTP_ISSUER = ORG_NAME
+# django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s ...) per device.
+OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 1
 
 ROOT_URLCONF = "caseworker.urls"
 WSGI_APPLICATION = "caseworker.wsgi.application"
@@ -138,10 +155,16 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# A password reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env_str("TIME_ZONE", "America/New_York")
@@ -197,12 +220,14 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "caseworker@localhost")
 
+# Days a personal API token works before its owner makes a new one.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 API_THROTTLE_USER = env_str("API_THROTTLE_USER", "600/minute")
 API_THROTTLE_ANON = env_str("API_THROTTLE_ANON", "60/minute")
 REST_FRAMEWORK = {
     # Token first: an anonymous request gets 401 with `WWW-Authenticate: Token`, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
@@ -218,8 +243,9 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Caseworker API",
     "VERSION": "1.0.0",
-    "DESCRIPTION": "Authenticate with your browser session, or with a personal token from "
-    "/api/v1/token/ sent as `Authorization: Token <key>`. Lists are cursor-paginated "
+    "DESCRIPTION": "Authenticate with your browser session, or with a personal token made on "
+    "your account page (/account/) and sent as `Authorization: Token <key>`; tokens expire "
+    f"after {API_TOKEN_DAYS} days and are revoked by a password change. Lists are cursor-paginated "
     "(`next`/`previous` links, `page_size` up to 200); unknown query parameters are a 400.",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the drf-spectacular-sidecar package: no CDN.

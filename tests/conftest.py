@@ -8,7 +8,12 @@
 import sys
 
 import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from accounts.tokens import token_create
 from tests.factories import OfficeFactory, UserFactory
 
 PASSWORD = "correct horse battery"
@@ -23,6 +28,38 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _force_login_passes_second_factor(monkeypatch):
+    """`client.force_login(user)` stands for a whole sign-in, second factor included (the
+    two-factor tests sign in through the pages instead)."""
+    force_login = Client.force_login
+
+    def force_login_with_second_factor(self, user, backend=None):
+        force_login(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
+
+
+def authenticator(user) -> TOTPDevice:
+    """The user's confirmed authenticator app, set up if they have none."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app")
+
+
+def current_code(device: TOTPDevice) -> str:
+    """The code the user's phone would show now."""
+    return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(
+        device.digits
+    )
+
+
+def pass_second_factor(client, user):
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+    session.save()
 
 
 @pytest.fixture
@@ -77,3 +114,8 @@ def worker_log(tmp_path):
     yield path
     if path.exists():
         sys.stdout.write(path.read_text()[-4000:])
+
+
+def api_token_key(user, name="test script") -> str:
+    """A new personal API token's key for `user`."""
+    return token_create(user=user, name=name)[1]

@@ -9,6 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import access_for
+from audit.reads import audit_shown
 from cases import selectors, services
 from cases.views.common import require_case_reader, require_case_write
 from caseworker.lib.web import login_required, private
@@ -30,6 +31,7 @@ def deadline_list(request):
     deadlines = selectors.deadlines_upcoming(user=request.user, days=days, mine=mine)
     access = access_for(request.user)
     rows = list(deadlines[:LIST_LIMIT])
+    audit_shown(request, rows)
     context = {
         "deadlines": rows,
         "writable": {d.pk for d in rows if access.can_write_case_in(d.case.office_id)},

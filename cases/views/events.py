@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.access import access_for
 from agencies.models import Agency
 from agencies.selectors import agency_standings_on, agency_suggestions
+from audit.reads import audit_shown
 from audit.submissions import Repeat, submission_claim, submission_finish, submission_token
 from cases import selectors, services
 from cases.forms import (
@@ -107,6 +108,9 @@ def event_edit(request, public_id):
     event = selectors.event_get_for_user(user=request.user, public_id=public_id)
     require_case_write(request, event.case)
     if request.method == "GET":
+        selectors.case_read_record(
+            user=request.user, case=event.case, what="Event (edit form)", ip=client_ip(request)
+        )
         form = DetentionEventForm(initial=event_initial(event))
         return _render_form(request, form, case=event.case, event=event)
     form = DetentionEventForm(request.POST, initial=event_initial(event))
@@ -158,7 +162,8 @@ def event_detail(request, public_id):
 @require_GET
 def to_link(request):
     events = selectors.events_to_link(user=request.user)
-    context = {"events": events[:TO_LINK_LIMIT], "total": events.count()}
+    context = {"events": list(events[:TO_LINK_LIMIT]), "total": events.count()}
+    audit_shown(request, context["events"], count=context["total"])
     return private(render(request, "cases/to_link.html", context))
 
 

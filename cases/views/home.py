@@ -2,6 +2,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from accounts.access import access_for
+from audit.reads import audit_shown
 from cases.selectors import home_summary
 from caseworker.lib.web import login_required, private
 
@@ -13,4 +14,7 @@ def home(request):
     cases awaiting review too; a director's office totals."""
     access = access_for(request.user)
     context = {"access": access, **home_summary(user=request.user)}
+    # The cases, detentions and deadlines listed (office totals name no one).
+    lists = ("my_cases", "recent_events", "deadlines", "awaiting_review")
+    audit_shown(request, [row for key in lists if key in context for row in context[key].rows])
     return private(render(request, "home.html", context))

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.access import access_for
 from accounts.models import Office
+from audit.reads import audit_shown
 from audit.submissions import Repeat, submission_claim, submission_finish, submission_token
 from cases import selectors, services
 from cases.forms import ClientForm, DetentionEventForm, IntakeForm, add_service_errors
@@ -179,5 +180,6 @@ def duplicates(request):
             date_of_birth=data.get("date_of_birth"),
             a_number=a_number,
         )
+    audit_shown(request, [found.client for found in report.candidates] if report else [])
     context = {"duplicates": report, "choice": request.GET.get("duplicate_choice", "")}
     return private(render(request, "cases/_duplicates.html", context))

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import access_for
 from agencies.selectors import agency_search
+from audit.reads import audit_shown
 from audit.services import audit_export
 from cases import exports, patterns, selectors, services
 from cases.filters import CaseFilterSet, DetentionEventFilterSet
@@ -189,6 +190,7 @@ def _list_response(request, filterset, queryset, *, kind: str, context: dict):
             status = 200
             context["page"] = page
             context["count"] = filterset.qs.count()
+            audit_shown(request, page.items, count=context["count"])
             context["rows"] = _rows(page.items, kind)
             context["ordering"] = filterset.form.cleaned_data.get("ordering") or ""
             context["headers"] = _headers(kind, params, filterset)
@@ -437,6 +439,7 @@ def scope_queue(request):
         "show_reviewed": show_reviewed,
         "can_review": access_for(request.user).can_review_scope,
     }
+    audit_shown(request, page.items, count=context["count"])
     return private(render(request, "cases/search/scope_queue.html", context))
 
 

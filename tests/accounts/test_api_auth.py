@@ -2,8 +2,9 @@
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
+
+from tests.conftest import api_token_key
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +19,8 @@ def test_api_is_throttled_per_token_user_not_globally(settings, alice, bob):
     settings.API_THROTTLE_USER = "3/minute"
     cache.clear()
     alice_api, bob_api = APIClient(), APIClient()
-    alice_api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
-    bob_api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=bob).key}")
+    alice_api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(alice)}")
+    bob_api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(bob)}")
     codes = [alice_api.get("/api/v1/cases/").status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     assert bob_api.get("/api/v1/cases/").status_code == 200

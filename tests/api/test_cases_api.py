@@ -8,6 +8,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditAction, AuditEntry
 from cases.models import Case, DetentionEvent, Intake, Note, SavedSearch
 from tests.api import world as fixtures
+from tests.conftest import api_token_key
 from tests.factories import CaseFactory, DetentionEventFactory
 
 # Shared fixtures (a module attribute, so pytest finds them here).
@@ -43,10 +44,7 @@ def test_requires_authentication(api, world, path):
 
 
 def test_token_authentication(api, world, alice):
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.create(user=alice)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_token_key(alice)}")
     assert api.get(API + "/cases/").status_code == 200
 
 

@@ -67,24 +67,14 @@ def test_schema_and_docs_need_login(client, alice):
     assert "/static/drf_spectacular_sidecar/" in body
 
 
-def test_api_token_page(client, alice):
-    from rest_framework.authtoken.models import Token
-
+def test_api_token_page_is_the_account_page(client, alice):
     url = reverse("api-token")
-    assert client.get(url).status_code == 302  # login required
     login(client, alice)
-    assert "You have no token." in client.get(url).content.decode()
-    created = client.post(url, {"action": "create"}).content.decode()
-    key = Token.objects.get(user=alice).key
-    assert key in created
-    assert key not in client.get(url).content.decode()  # shown once only
-    client.post(url, {"action": "revoke"})
-    assert not Token.objects.filter(user=alice).exists()
-    assert client.put(url).status_code == 405
+    assert client.get(url)["Location"] == "/account/#api-tokens"
 
 
 def test_api_token_page_needs_a_role(client, db):
     from tests.factories import UserFactory
 
     login(client, UserFactory(username="norole"))
-    assert client.get(reverse("api-token")).status_code == 403
+    assert client.post(reverse("token-create"), {"name": "script"}).status_code == 403

@@ -17,10 +17,10 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
 from schemathesis import checks as st_checks
 
 from tests.api.world import build_world
+from tests.conftest import api_token_key
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "2"))
 
@@ -38,7 +38,7 @@ def token(north, south, alice, bob, carol, dave, settings):
     # Django's own test client prevents): keep it open inside the test transaction.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
-    yield Token.objects.create(user=alice).key
+    yield api_token_key(alice)
     request_started.connect(close_old_connections)
     request_finished.connect(close_old_connections)
 

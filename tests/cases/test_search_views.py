@@ -123,15 +123,15 @@ def test_list_query_count_does_not_grow_with_rows(
 ):
     login(client, alice)
     client.get(LIST)  # warm the session
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         client.get(LIST, {"agency": str(world.S.public_id)})
     for i in range(20):
         case = CaseFactory(office=north, number=f"2024-{i:06d}")
         DetentionEventFactory(case=case, custody_agency=world.S)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(14):
         response = client.get(LIST, {"agency": str(world.S.public_id)})
     assert count_of(response) == 22
-    with django_assert_num_queries(9):  # no saved searches, no event prefetch
+    with django_assert_num_queries(11):  # no saved searches, no event prefetch
         assert count_of(client.get(EVENTS)) == 23
 
 

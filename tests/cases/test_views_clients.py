@@ -58,13 +58,19 @@ def test_client_pages_require_login(client, person):
     assert client.post(url(person, "cases:client-reveal")).status_code == 302
 
 
-def test_other_office_gets_404_and_nothing_is_audited_or_revealed(client, carol, frank, person):
+def test_other_office_gets_404_and_only_the_probe_is_audited(client, carol, frank, person):
     for user in (carol, frank):
         login(client, user)
         assert client.get(url(person)).status_code == 404
         assert client.post(url(person, "cases:client-reveal")).status_code == 404
         assert client.get(url(person, "cases:client-edit")).status_code == 404
-    assert not AuditEntry.objects.exclude(action=AuditAction.LOGIN).exists()  # sign-ins only
+    # nothing read or revealed; each try at another office's id is on record
+    assert not AuditEntry.objects.exclude(
+        action__in=[AuditAction.DENIED, AuditAction.LOGIN]
+    ).exists()
+    denied = AuditEntry.objects.filter(action=AuditAction.DENIED)
+    assert denied.count() == 6
+    assert set(denied.values_list("target_id", flat=True)) == {str(person.public_id)}
 
 
 def test_client_page_query_count(client, alice, person, north, django_assert_num_queries):

@@ -232,6 +232,6 @@ def test_to_link_query_count(client, alice, case, django_assert_num_queries):
     for index in range(15):
         _log(case, alice, arresting_agency_name=f"Unknown PD {index}")
     login(client, alice)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(TO_LINK)
     assert response.content.decode().count("Unknown PD") == 15

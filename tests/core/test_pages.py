@@ -2,6 +2,8 @@ import pytest
 import yaml
 from django.conf import settings
 
+from tests.conftest import authenticator, current_code
+
 
 @pytest.mark.django_db
 def test_healthz_touches_the_database(client, django_assert_num_queries):
@@ -27,6 +29,9 @@ def test_home_requires_login(client):
 def test_login_then_home(client, alice):
     response = client.post("/login/", {"username": "alice", "password": "correct horse battery"})
     assert response.status_code == 302
+    assert client.get("/")["Location"] == "/account/two-factor/?next=%2F"
+    code = current_code(authenticator(alice))
+    assert client.post("/account/two-factor/", {"code": code, "next": "/"})["Location"] == "/"
     assert client.get("/").status_code == 200
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0003_sign_in_actions'),
+        ('audit', '0004_two_factor_denied_token_actions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
