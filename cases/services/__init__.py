@@ -33,6 +33,12 @@ from cases.services.records import (
     deadline_set_done,
     note_add,
 )
+from cases.services.retention import (
+    legal_hold_lift,
+    legal_hold_set,
+    retention_due,
+    retention_run,
+)
 from cases.services.searches import (
     export_record,
     saved_search_create,
@@ -62,7 +68,11 @@ __all__ = [
     "export_record",
     "intake_record",
     "intake_validate",
+    "legal_hold_lift",
+    "legal_hold_set",
     "note_add",
+    "retention_due",
+    "retention_run",
     "saved_search_create",
     "saved_search_delete",
     "saved_search_update",
