@@ -106,7 +106,7 @@ def _case_anonymise(actor, case: Case) -> tuple[int, int] | None:
         if locked is None:
             return None
         now = timezone.now()
-        notes = Note.objects.filter(case=locked).exclude(body="").update(body="")
+        notes = Note.objects.filter(case=locked).update(body="")
         attachments = Attachment.objects.filter(case=locked).exclude(file="")
         names = list(attachments.values_list("file", flat=True))
         storage = Attachment._meta.get_field("file").storage
