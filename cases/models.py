@@ -521,3 +521,23 @@ class RetentionRun(models.Model):
     def __str__(self):
         kind = "dry run" if self.dry_run else "run"
         return f"Retention {kind} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CaseSearch(models.Model):
+    """Identifying search terms (names, A-numbers) kept on the server under an opaque,
+    per-user, expiring id, so that addresses, browser history and logs hold only the id.
+    `digest` (keyed hash of user and terms) lets the same search reuse its id."""
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, db_index=True)
+    params = EncryptedTextField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    # The filter parameters that can carry a client's name or A-number, and the
+    # parameter that carries the id in their place.
+    IDENTIFYING_PARAMS = ("q",)
+    PARAM = "s"
+
+    def __str__(self):
+        return self.token

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, F, Prefetch, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from accounts.access import access_for
@@ -25,6 +25,7 @@ from cases.matching import REASONS, THRESHOLDS, best_name_score, dob_relation, d
 from cases.models import (
     Attachment,
     Case,
+    CaseSearch,
     CaseStatus,
     Client,
     Deadline,
@@ -486,6 +487,24 @@ def events_for_list(*, user) -> QuerySet[DetentionEvent]:
     return events_visible(user=user).select_related(
         "case__client", "case__office", "arresting_agency", "custody_agency"
     )
+
+
+def search_reveal(*, user, params: QueryDict) -> QueryDict | None:
+    """`params` with an opaque search id (`s`) replaced by the terms stored under it for
+    this user; None when the id is unknown, another user's or expired."""
+    token = params.get(CaseSearch.PARAM)
+    if not token:
+        return params
+    search = CaseSearch.objects.filter(
+        user=user, token=token[:32], expires_at__gt=timezone.now()
+    ).first()
+    if search is None:
+        return None
+    revealed = params.copy()
+    del revealed[CaseSearch.PARAM]
+    for name, values in QueryDict(search.params).lists():
+        revealed.setlist(name, values)
+    return revealed
 
 
 def saved_searches_for(*, user) -> QuerySet:

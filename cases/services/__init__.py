@@ -44,6 +44,7 @@ from cases.services.searches import (
     saved_search_create,
     saved_search_delete,
     saved_search_update,
+    search_stash,
 )
 
 __all__ = [
@@ -76,4 +77,5 @@ __all__ = [
     "saved_search_create",
     "saved_search_delete",
     "saved_search_update",
+    "search_stash",
 ]

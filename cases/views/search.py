@@ -18,7 +18,7 @@ from accounts.access import access_for
 from agencies.selectors import agency_search
 from cases import exports, patterns, selectors, services
 from cases.filters import CaseFilterSet, DetentionEventFilterSet, event_conditions
-from cases.models import Case, DetentionEvent
+from cases.models import Case, CaseSearch, DetentionEvent
 from cases.views.common import login_required, private
 from caseworker.lib.anumber import mask_a_number
 from caseworker.lib.filtering import PAGINATION_PARAMS
@@ -34,13 +34,46 @@ def _require_case_reader(request):
 
 def _base_params(request):
     """This request's filter parameters without pagination or blank fields: the
-    shareable query of the current list."""
+    shareable query of the current list (an opaque search id in place of names and
+    A-numbers, see _opaque_redirect)."""
     params = QueryDict(mutable=True)
     for key in request.GET:
         values = [v for v in request.GET.getlist(key) if v != ""]
         if values and key not in PAGINATION_PARAMS:
             params.setlist(key, values)
     return params
+
+
+class SearchExpired(Exception):
+    pass
+
+
+def _filter_data(request) -> QueryDict:
+    """The filter parameters of a GET with its opaque search id (if any) resolved."""
+    data = selectors.search_reveal(user=request.user, params=request.GET)
+    if data is None:
+        raise SearchExpired
+    return data
+
+
+def _opaque_url(request, list_url: str, source: QueryDict) -> str:
+    """`list_url` with `source`'s filters, names and A-numbers replaced by a search id."""
+    params = QueryDict(mutable=True)
+    for key in source:
+        values = [v for v in source.getlist(key) if v != ""]
+        if values and key != "csrfmiddlewaretoken":
+            params.setlist(key, values)
+    query = services.search_stash(user=request.user, params=params).urlencode()
+    return list_url + ("?" + query if query else "")
+
+
+def _has_identifying(params) -> bool:
+    return any(v.strip() for name in CaseSearch.IDENTIFYING_PARAMS for v in params.getlist(name))
+
+
+def _expired(request, list_url: str):
+    messages.info(request, "That search has expired. Search again.")
+    return redirect(list_url)
 
 
 SIDEBAR = (
@@ -127,16 +160,31 @@ def _case_url(case) -> str:
 
 
 def _list_page(request, *, kind: str):
-    """Shared body of the case and event lists (full page, or htmx results only)."""
+    """Shared body of the case and event lists (full page, or htmx results only).
+
+    The filter form is posted; names and A-numbers typed into it (or arriving in an
+    old-style `?q=` address) are kept on the server and the address gets an opaque
+    search id instead, so they never reach browser history, logs or referers."""
     _require_case_reader(request)
     user = request.user
+    list_url = reverse("cases:list" if kind == "cases" else "cases:events")
+    if request.method == "POST" or _has_identifying(request.GET):
+        target = _opaque_url(request, list_url, request.POST or request.GET)
+        if not request.htmx:
+            return redirect(target, permanent=False)
+        # htmx: answer for the opaque address directly, and push it to the address bar.
+        request.GET = QueryDict(target.partition("?")[2])
+    try:
+        data = _filter_data(request)
+    except SearchExpired:
+        return _expired(request, list_url)
     if kind == "cases":
         filterset = CaseFilterSet(
-            request.GET, queryset=selectors.cases_for_list(user=user), request=request
+            data, queryset=selectors.cases_for_list(user=user), request=request
         )
     else:
         filterset = DetentionEventFilterSet(
-            request.GET, queryset=selectors.events_for_list(user=user), request=request
+            data, queryset=selectors.events_for_list(user=user), request=request
         )
     params = _base_params(request)
     valid = filterset.is_valid()
@@ -147,7 +195,7 @@ def _list_page(request, *, kind: str):
         "sidebar": _sidebar(filterset.form),
         "query": params.urlencode(),
         "saved_searches": selectors.saved_searches_for(user=user) if kind == "cases" else [],
-        "list_url": reverse("cases:list" if kind == "cases" else "cases:events"),
+        "list_url": list_url,
     }
     status = 200
     if not valid:
@@ -257,13 +305,13 @@ def _headers(kind, params, filterset) -> list[dict]:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request):
     return _list_page(request, kind="cases")
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def event_list(request):
     return _list_page(request, kind="events")
 
@@ -276,14 +324,21 @@ def _export(request, fmt: str, *, kind: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such export format")
     user = request.user
+    list_url = reverse("cases:list" if kind == "cases" else "cases:events")
+    if _has_identifying(request.GET):
+        return redirect(_opaque_url(request, request.path, request.GET))
+    try:
+        data = _filter_data(request)
+    except SearchExpired:
+        return _expired(request, list_url)
     if kind == "cases":
         filterset = CaseFilterSet(
-            request.GET, queryset=selectors.cases_visible(user=user), request=request
+            data, queryset=selectors.cases_visible(user=user), request=request
         )
         columns, model, stem = exports.CASE_COLUMNS, Case, "cases"
     else:
         filterset = DetentionEventFilterSet(
-            request.GET, queryset=selectors.events_visible(user=user), request=request
+            data, queryset=selectors.events_visible(user=user), request=request
         )
         columns, model, stem = exports.EVENT_COLUMNS, DetentionEvent, "detention-events"
     if not filterset.is_valid():
@@ -296,11 +351,7 @@ def _export(request, fmt: str, *, kind: str):
             f"{rows:,} rows is more than a spreadsheet export allows "
             f"({exports.XLSX_MAX_ROWS:,}); narrow the filter or export CSV.",
         )
-        return redirect(
-            reverse("cases:list" if kind == "cases" else "cases:events")
-            + "?"
-            + _base_params(request).urlencode()
-        )
+        return redirect(list_url + "?" + _base_params(request).urlencode())
     services.export_record(
         actor=user,
         model=model,
@@ -334,14 +385,18 @@ def event_export(request, fmt):
 def pattern_view(request):
     _require_case_reader(request)
     user = request.user
-    case_filter = CaseFilterSet(
-        request.GET, queryset=selectors.cases_visible(user=user), request=request
-    )
+    if _has_identifying(request.GET):
+        return redirect(_opaque_url(request, request.path, request.GET))
+    try:
+        data = _filter_data(request)
+    except SearchExpired:
+        return _expired(request, reverse("cases:list"))
+    case_filter = CaseFilterSet(data, queryset=selectors.cases_visible(user=user), request=request)
     context = {"form": case_filter.form, "filter": case_filter, "kind": "cases"}
     if not case_filter.is_valid():
         return render(request, "cases/search/patterns.html", context, status=400)
     event_filter = DetentionEventFilterSet(
-        request.GET, queryset=selectors.events_visible(user=user), request=request
+        data, queryset=selectors.events_visible(user=user), request=request
     )
     event_filter.is_valid()
     base = _base_params(request)
@@ -368,17 +423,17 @@ def saved_searches(request):
     _require_case_reader(request)
     errors = {}
     if request.method == "POST":
+        typed = QueryDict(request.POST.get("query", "").lstrip("?"))
+        query = selectors.search_reveal(user=request.user, params=typed) or typed
         try:
             search = services.saved_search_create(
-                actor=request.user,
-                name=request.POST.get("name", ""),
-                query=request.POST.get("query", ""),
+                actor=request.user, name=request.POST.get("name", ""), query=query.urlencode()
             )
         except ValidationError as exc:
             errors = exc.message_dict
         else:
             messages.success(request, f"Saved search “{search.name}”.")
-            return redirect(reverse("cases:list") + ("?" + search.query if search.query else ""))
+            return redirect(_opaque_url(request, reverse("cases:list"), QueryDict(search.query)))
     context = {
         "searches": selectors.saved_searches_for(user=request.user),
         "errors": errors,

@@ -41,8 +41,8 @@ def test_list_shows_own_office_cases_only(client, world, alice):
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_list_rejects_post(client, world, alice):
-    assert login(client, alice).post(LIST).status_code == 405
+def test_list_rejects_other_methods(client, world, alice):
+    assert login(client, alice).put(LIST).status_code == 405
 
 
 def test_admin_without_case_role_is_refused(client, world, frank):
