@@ -140,3 +140,22 @@ def test_removed_attachment_download_is_404_not_an_error(client, alice, north, m
     login(client, alice)
     response = client.get(f"/cases/attachments/{attachment.public_id}/download/")
     assert response.status_code == 404
+
+
+def test_attorney_sets_and_lifts_a_hold_on_the_case_page(client, alice, bob, north):
+    case = _closed_case(alice, north, closed_on=LONG_AGO)
+    url = f"/cases/{case.public_id}/hold/"
+    login(client, alice)
+    assert "Set a litigation hold" not in client.get(f"/cases/{case.public_id}/").content.decode()
+    assert client.post(url, {"hold_reason": "Suit"}).status_code == 403
+    login(client, bob)
+    empty = client.post(url, {"hold_reason": ""})
+    assert empty.status_code == 400 and "This field is required" in empty.content.decode()
+    assert client.post(url, {"hold_reason": "FOIA v. County"}).status_code == 302
+    page = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert "Litigation hold:" in page and "FOIA v. County" in page
+    assert services.retention_run(actor=None).run.held_skipped == 1
+    client.post(url, {"action": "lift"})
+    case.refresh_from_db()
+    assert not case.on_hold
+    assert AuditEntry.objects.filter(summary__startswith="Litigation hold lifted").exists()
