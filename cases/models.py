@@ -12,7 +12,7 @@ from caseworker.lib.crypto import (
     BlindIndexField,
     EncryptedDateField,
     EncryptedTextField,
-    attachment_storage,
+    private_file_storage,
 )
 
 
@@ -436,7 +436,7 @@ class Attachment(Timestamped):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/", storage=attachment_storage)
+    file = models.FileField(upload_to="attachments/%Y/%m/", storage=private_file_storage)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()

@@ -75,7 +75,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='attachment',
             name='file',
-            field=models.FileField(storage=caseworker.lib.crypto.attachment_storage, upload_to='attachments/%Y/%m/'),
+            field=models.FileField(storage=caseworker.lib.crypto.private_file_storage, upload_to='attachments/%Y/%m/'),
         ),
         migrations.AlterField(
             model_name='client',

@@ -14,7 +14,7 @@ def _files(apps, schema_editor):
 
 
 def encrypt_existing(apps, schema_editor):
-    from caseworker.lib.crypto import DecryptionFailed, blind_index, decrypt_bytes, encrypt_bytes
+    from caseworker.lib.crypto import blind_index, encrypt_bytes, encrypt_file_in_place
 
     def seal(value):
         return encrypt_bytes(value.encode()).decode() if value else value
@@ -40,14 +40,7 @@ def encrypt_existing(apps, schema_editor):
         for pk, body in cursor.fetchall():
             cursor.execute(f"UPDATE {qn('cases_note')} SET body = %s WHERE id = %s", [seal(body), pk])
     for path in _files(apps, schema_editor):
-        if not path.exists():
-            continue
-        data = path.read_bytes()
-        try:
-            decrypt_bytes(data)
-        except DecryptionFailed:
-            path.write_bytes(encrypt_bytes(data))
-        # else: already encrypted (a re-run after a failed attempt)
+        encrypt_file_in_place(path)  # idempotent: a re-run after a failure skips done files
 
 
 def decrypt_existing(apps, schema_editor):

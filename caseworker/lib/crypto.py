@@ -241,9 +241,23 @@ class EncryptedFileSystemStorage(FileSystemStorage):
         return True
 
 
-def attachment_storage():
-    """The storage of Attachment.file (a callable, so migrations do not pin settings)."""
+def private_file_storage():
+    """Storage of files with client data: attachments and generated reports (a callable,
+    so migrations do not pin settings)."""
     return EncryptedFileSystemStorage()
+
+
+def encrypt_file_in_place(path: Path) -> bool:
+    """Encrypt a plaintext file (data migrations); False when missing or already encrypted."""
+    if not path.exists():
+        return False
+    data = path.read_bytes()
+    try:
+        decrypt_bytes(data)
+    except DecryptionFailed:
+        path.write_bytes(encrypt_bytes(data))
+        return True
+    return False
 
 
 # System checks ---------------------------------------------------------------------------

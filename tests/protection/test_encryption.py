@@ -169,3 +169,19 @@ def test_missing_or_malformed_keys_fail_the_start_up_checks(settings, keys, blin
 
     with pytest.raises(ImproperlyConfigured, match=expected):
         require_keys()
+
+
+def test_generated_report_files_are_encrypted_on_disk(alice, bob, north, media):
+    from reports.models import ReportStatus
+    from reports.services import report_request, report_run
+
+    case = make_case(north, client=_client(alice))
+    report = report_request(actor=bob, kind="case_chronology", params={"case": str(case.public_id)})
+    report_run(report_id=report.pk)
+    report.refresh_from_db()
+    assert report.status == ReportStatus.DONE
+    for field in (report.pdf, report.xlsx, report.csv_zip):
+        raw = (media / field.name).read_bytes()
+        assert raw.startswith(b"gAAAAA") and b"%PDF" not in raw and b"PK\x03\x04" not in raw
+    with report.pdf.open("rb") as handle:
+        assert handle.read().startswith(b"%PDF")
