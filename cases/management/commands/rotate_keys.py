@@ -24,6 +24,9 @@ from caseworker.lib.crypto import (
 
 class Command(BaseCommand):
     help = "Re-encrypt data and files under the primary key; recompute blind indexes."
+    # No system checks first: --generate must work before any key is set, and a wrong
+    # key still fails loudly (DecryptionFailed) on the first row it cannot open.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument("--batch-size", type=int, default=500)
