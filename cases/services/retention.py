@@ -6,7 +6,8 @@ contact details (once all their cases are due), note text, intake caller and nar
 charges, deadline descriptions and attachment files. Nothing is hard-deleted. A case or
 client under a litigation hold is never touched; holds are set and lifted by attorneys
 of the case's office, with a reason, and audited. Runs are idempotent (an anonymised case
-is not due again) and each run, dry or not, is recorded and audited with its counts.
+is not due again) and each run, dry or not, is recorded and audited with its counts. A real
+run also deletes expired opaque case searches (their terms are client data).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from audit.services import audit_record
 from cases.models import (
     Attachment,
     Case,
+    CaseSearch,
     CaseStatus,
     Client,
     Deadline,
@@ -78,6 +80,8 @@ def retention_run(*, actor=None, dry_run: bool = False, today=None) -> Retention
                 run.notes_cleared += counts[0]
                 run.attachments_removed += counts[1]
         run.cases_anonymised = len(done)
+        # Expired search terms are retained data too (each user's go at their next search).
+        CaseSearch.objects.filter(expires_at__lte=timezone.now()).delete()
         for client_id in sorted({case.client_id for case in done}):
             run.clients_anonymised += _client_anonymise(actor, client_id)
         cases = done

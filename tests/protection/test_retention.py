@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.http import QueryDict
 from django.utils import timezone
 
 from audit.models import AuditAction, AuditEntry
 from cases import services
-from cases.models import Attachment, Case, Client, Intake, Note, RetentionRun
+from cases.models import Attachment, Case, CaseSearch, Client, Intake, Note, RetentionRun
 from cases.tasks import retention_run as retention_task
 from tests.cases.workflow import make_case
 from tests.conftest import login
@@ -123,8 +124,13 @@ def test_retention_is_idempotent_and_the_dry_run_changes_nothing(alice, north):
     assert f"Would anonymise case {case.number}" in out.getvalue()
     assert Client.objects.get(pk=case.client_id).a_number == "A300000001"
 
+    expired = services.search_stash(user=alice, params=QueryDict("q=Antigua"))
+    CaseSearch.objects.update(expires_at=timezone.now())
+
     first = retention_task()
     second = retention_task()
+
+    assert not CaseSearch.objects.filter(token=expired["s"]).exists()
 
     runs = {run.pk: run for run in RetentionRun.objects.all()}
     assert runs[first].cases_anonymised == 1 and runs[second].cases_anonymised == 0
