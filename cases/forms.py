@@ -351,6 +351,14 @@ class StatusForm(forms.Form):
     closed_on = _date("Closed on", help_text="Defaults to today when closing.")
 
 
+class HoldForm(forms.Form):
+    hold_reason = forms.CharField(
+        label="Reason for the litigation hold",
+        max_length=300,
+        help_text="The matter or request that requires keeping this record.",
+    )
+
+
 class AssignForm(forms.Form):
     caseworker = forms.ModelChoiceField(
         label="Caseworker", queryset=None, required=False, empty_label="— unassigned —"

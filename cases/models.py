@@ -1,3 +1,4 @@
+import re
 import uuid
 
 from django.conf import settings
@@ -7,6 +8,12 @@ from django.db.models import F, Q
 from accounts.access import access_for
 from accounts.models import Office
 from agencies.models import Agency, Model287g
+from caseworker.lib.crypto import (
+    BlindIndexField,
+    EncryptedDateField,
+    EncryptedTextField,
+    private_file_storage,
+)
 
 
 class Timestamped(models.Model):
@@ -42,8 +49,37 @@ class ClientQuerySet(models.QuerySet):
         )
 
 
-class Client(Timestamped):
-    """A person the organisation helps. A-number unique when known (normalised)."""
+class LegalHold(models.Model):
+    """A litigation hold: while `hold_reason` is set, retention never touches the record.
+    Set and lifted by attorneys through cases.services.retention (audited)."""
+
+    hold_reason = models.CharField(max_length=300, blank=True)
+    hold_set_at = models.DateTimeField(null=True, blank=True)
+    hold_set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, help_text="When retention removed the personal data."
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def on_hold(self) -> bool:
+        return bool(self.hold_reason)
+
+
+A_NUMBER_CANONICAL = re.compile(r"A[0-9]{9}")
+
+
+class Client(Timestamped, LegalHold):
+    """A person the organisation helps. A-number unique when known (normalised).
+
+    The A-number, date of birth and safe-contact notes are encrypted at rest; the
+    A-number and date of birth also have a keyed blind index for exact lookups. Names
+    stay in clear so that they can be searched (the database volume should be encrypted).
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     given_names = models.CharField(max_length=120)
@@ -55,13 +91,15 @@ class Client(Timestamped):
         editable=False,
         help_text="Accent-folded lower-case of all names, for search and duplicate checks.",
     )
-    a_number = models.CharField("A-number", max_length=10, null=True, blank=True)
-    date_of_birth = models.DateField(null=True, blank=True)
+    a_number = EncryptedTextField("A-number", null=True, blank=True)
+    a_number_bidx = BlindIndexField(source="a_number", purpose="a_number")
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    date_of_birth_bidx = BlindIndexField(source="date_of_birth", purpose="date_of_birth")
     country_of_birth = models.CharField(max_length=80, blank=True)
     languages = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=40, blank=True)
     contacts = models.TextField(blank=True, help_text="Family and other contacts")
-    safe_contact_notes = models.TextField(blank=True)
+    safe_contact_notes = EncryptedTextField(blank=True)
 
     objects = ClientQuerySet.as_manager()
 
@@ -69,18 +107,32 @@ class Client(Timestamped):
         ordering = ["family_names", "given_names"]
         constraints = [
             models.UniqueConstraint(
-                fields=["a_number"],
-                condition=Q(a_number__isnull=False),
-                name="client_unique_a_number",
+                fields=["a_number_bidx"],
+                condition=Q(a_number_bidx__isnull=False),
+                name="client_unique_a_number_bidx",
             ),
             models.CheckConstraint(
-                condition=Q(a_number__isnull=True) | Q(a_number__regex=r"^A[0-9]{9}$"),
-                name="client_a_number_normalised",
+                condition=Q(a_number__isnull=True, a_number_bidx__isnull=True)
+                | Q(a_number__isnull=False, a_number_bidx__isnull=False),
+                name="client_a_number_has_bidx",
             ),
         ]
+        indexes = [models.Index(fields=["date_of_birth_bidx"])]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, update_fields=None, **kwargs):
+        # The database sees only ciphertext, so it cannot check the A-number's form.
+        if self.a_number is not None and not A_NUMBER_CANONICAL.fullmatch(self.a_number):
+            raise ValueError("A-numbers are saved in canonical form (cases.services normalise)")
+        if update_fields is not None:
+            # A blind index is only recomputed when saved, so it goes with its source.
+            update_fields = set(update_fields)
+            for source in ("a_number", "date_of_birth"):
+                if source in update_fields:
+                    update_fields.add(f"{source}_bidx")
+        super().save(*args, update_fields=update_fields, **kwargs)
 
     @property
     def full_name(self):
@@ -104,7 +156,7 @@ class CaseOutcome(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Case(Timestamped):
+class Case(Timestamped, LegalHold):
     """A matter for one client in one office. Number like 2025-000123."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -369,11 +421,12 @@ class DetentionEvent(Timestamped):
 
 
 class Note(Timestamped):
-    """A case note. Privileged notes are attorney work product: only attorneys read them."""
+    """A case note. Privileged notes are attorney work product: only attorneys read them.
+    Every note body is encrypted at rest (privileged or not, it is about the client)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
-    body = models.TextField()
+    body = EncryptedTextField()
     privileged = models.BooleanField(default=False)
 
     class Meta:
@@ -385,11 +438,12 @@ class Note(Timestamped):
 
 
 class Attachment(Timestamped):
-    """A file on a case, stored outside the web root and served by an access-checked view."""
+    """A file on a case, stored encrypted outside the web root and served by an
+    access-checked view."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="attachments")
-    file = models.FileField(upload_to="attachments/%Y/%m/")
+    file = models.FileField(upload_to="attachments/%Y/%m/", storage=private_file_storage)
     original_name = models.CharField(max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveBigIntegerField()
@@ -448,3 +502,49 @@ class SavedSearch(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class RetentionRun(models.Model):
+    """One run of the retention policy (cases.services.retention), with its counts.
+    Kept, and audited, whether it was a dry run or not."""
+
+    started_at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dry_run = models.BooleanField(default=False)
+    cutoff = models.DateField(help_text="Cases closed before this date were due.")
+    cases_anonymised = models.PositiveIntegerField(default=0)
+    clients_anonymised = models.PositiveIntegerField(default=0)
+    notes_cleared = models.PositiveIntegerField(default=0)
+    attachments_removed = models.PositiveIntegerField(default=0)
+    held_skipped = models.PositiveIntegerField(
+        default=0, help_text="Due cases left alone because of a litigation hold."
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self):
+        kind = "dry run" if self.dry_run else "run"
+        return f"Retention {kind} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CaseSearch(models.Model):
+    """Identifying search terms (names, A-numbers) kept on the server under an opaque,
+    per-user, expiring id, so that addresses, browser history and logs hold only the id.
+    `digest` (keyed hash of user and terms) lets the same search reuse its id."""
+
+    token = models.CharField(max_length=32, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    digest = models.CharField(max_length=64, db_index=True)
+    params = EncryptedTextField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    # The filter parameters that can carry a client's name or A-number, and the
+    # parameter that carries the id in their place.
+    IDENTIFYING_PARAMS = ("q",)
+    PARAM = "s"
+
+    def __str__(self):
+        return self.token

@@ -3,6 +3,10 @@
 The browser's Content-Type and the file name are both chosen by the uploader, so the
 type is sniffed from magic numbers (and, for Office files, from the zip's members) and
 must agree with the extension. Only the sniffed type is ever stored or served.
+
+Accepted kinds that can carry active content are refused by content too: Office files
+with macros, PDFs that also parse as a web page or carry JavaScript/launch actions, and
+"text" that is really HTML, SVG or XML markup (a browser would run it if it rendered it).
 """
 
 from __future__ import annotations
@@ -62,20 +66,70 @@ def _extension(name: str) -> str:
     return name[dot:].lower() if dot > 0 else ""
 
 
+MACROS_REFUSED = (
+    "This {label} contains macros or embedded controls, which can run code when it is "
+    "opened. Save it as a {ext} without macros (or as a PDF) and attach that."
+)
+PDF_ACTIVE_REFUSED = (
+    "This PDF also contains web-page code or scripts (HTML, JavaScript or a launch action), "
+    "which is how disguised files attack browsers and readers. Print it to a new PDF and "
+    "attach that."
+)
+MARKUP_REFUSED = (
+    "Web pages, SVG images and other markup cannot be attached: they can run code in a "
+    "browser. Save the content as a PDF and attach that."
+)
+# Members and content types of macro-enabled or ActiveX-bearing Office files.
+_OFFICE_ACTIVE_MEMBERS = ("vbaproject.bin", "vbadata.xml", "activex")
+_OFFICE_ACTIVE_TYPES = (b"macroenabled", b"vbaproject", b"activex")
+# Markers that make a browser treat bytes as a page, or a PDF reader run code.
+_HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<svg", b"<iframe", b"<body", b"<?xml")
+_PDF_ACTIVE_MARKERS = (b"/javascript", b"/js ", b"/js(", b"/js<", b"/launch")
+
+
 def _office_kind(upload) -> FileKind | None:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+            names = {name.lower() for name in archive.namelist()}
+            types = (
+                archive.read("[Content_Types].xml").lower()
+                if "[content_types].xml" in names
+                else b""
+            )
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError):
         return None
     finally:
         upload.seek(0)
     if "word/document.xml" in names:
-        return DOCX
-    if "xl/workbook.xml" in names:
-        return XLSX
-    return None
+        kind = DOCX
+    elif "xl/workbook.xml" in names:
+        kind = XLSX
+    else:
+        return None
+    if any(marker in name for name in names for marker in _OFFICE_ACTIVE_MEMBERS) or any(
+        marker in types for marker in _OFFICE_ACTIVE_TYPES
+    ):
+        raise ValidationError(
+            {"file": MACROS_REFUSED.format(label=kind.label, ext=kind.extensions[0])}
+        )
+    return kind
+
+
+def _contains_any(upload, markers: tuple[bytes, ...]) -> bool:
+    """Whether any marker occurs anywhere in the file, case-insensitively."""
+    overlap = max(len(m) for m in markers) - 1
+    tail = b""
+    upload.seek(0)
+    try:
+        for chunk in upload.chunks():
+            window = (tail + chunk).lower()
+            if any(marker in window for marker in markers):
+                return True
+            tail = window[-overlap:]
+    finally:
+        upload.seek(0)
+    return False
 
 
 def _is_text(head: bytes) -> bool:
@@ -90,11 +144,14 @@ def _is_text(head: bytes) -> bool:
 
 
 def sniff(upload) -> FileKind | None:
-    """The kind of file `upload` really is, or None when it is not an accepted kind."""
+    """The kind of file `upload` really is, or None when it is not an accepted kind;
+    ValidationError when it is an accepted kind carrying active content."""
     upload.seek(0)
     head = upload.read(4096)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
+        if _contains_any(upload, _HTML_MARKERS + _PDF_ACTIVE_MARKERS):
+            raise ValidationError({"file": PDF_ACTIVE_REFUSED})
         return PDF
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
         return PNG
@@ -107,6 +164,8 @@ def sniff(upload) -> FileKind | None:
     if head.startswith(b"PK\x03\x04"):
         return _office_kind(upload)
     if head and _is_text(head):
+        if head.lstrip().startswith(b"<") or _contains_any(upload, _HTML_MARKERS):
+            raise ValidationError({"file": MARKUP_REFUSED})
         return TEXT
     return None
 

@@ -35,6 +35,7 @@ urlpatterns += [
     path("<uuid:public_id>/", case.case_detail, name="detail"),
     path("<uuid:public_id>/status/", case.case_status, name="status"),
     path("<uuid:public_id>/assign/", case.case_assign, name="assign"),
+    path("<uuid:public_id>/hold/", case.case_hold, name="hold"),
     path("<uuid:public_id>/notes/", case.note_create, name="note-add"),
     path("<uuid:public_id>/deadlines/", case.deadline_create, name="deadline-add"),
     path("<uuid:public_id>/attachments/", files.attachment_upload, name="attachment-add"),

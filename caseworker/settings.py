@@ -191,6 +191,21 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5_242_880
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 
+# Encryption at rest (caseworker.lib.crypto): Fernet keys, the first encrypts and all
+# decrypt (rotation: add a key in front, run `manage.py rotate_keys`, drop the old one);
+# the blind-index key hashes A-numbers and dates of birth for exact lookups. Under DEBUG
+# with neither set, demo keys are generated once into VAR_DIR (never in production).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
+if DEBUG and not FIELD_ENCRYPTION_KEYS and not BLIND_INDEX_KEY:
+    from caseworker.lib.crypto import demo_keys
+
+    FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY = demo_keys(VAR_DIR / "demo-keys.json")
+# Closed cases older than this are anonymised by `manage.py retention_run` (daily task).
+RETENTION_YEARS = env_int("RETENTION_YEARS", 7)
+# A posted case search is kept under an opaque id this long (its address holds no terms).
+SEARCH_TTL_MINUTES = env_int("SEARCH_TTL_MINUTES", 120)
+
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 # Enforced by accounts.middleware: the longest a sign-in lasts, and the longest idle gap.
 SESSION_MAX_SECONDS = SESSION_COOKIE_AGE
@@ -315,6 +330,12 @@ CELERY_BEAT_SCHEDULE["reports-reconcile"] = {
     "options": {"expires": REPORT_RECONCILE_MINUTES * 60 * 0.9},
 }
 
+CELERY_BEAT_SCHEDULE["cases-retention"] = {
+    "task": "cases.tasks.retention_run",
+    "schedule": 24 * 3600,
+    "options": {"expires": 23 * 3600},
+}
+
 IMPORT_287G_INTERVAL = timedelta(hours=env_int("IMPORT_287G_INTERVAL_HOURS", 24))
 # ICE renames its list files at every update, so the default is the 287(g) page, whose
 # links to the current files under /doclib/about/offices/ero/287g/ are followed. Direct
@@ -344,8 +365,18 @@ CELERY_BEAT_SCHEDULE["agencies-reconcile-imports"] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"no_query_strings": {"()": "caseworker.lib.logfilters.DropQueryStrings"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # WeasyPrint logs every rendering step at INFO; keep its warnings only.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint logs every rendering step at INFO; keep its warnings only.
+        "weasyprint.progress": {"level": "WARNING"},
+        # runserver's access log: paths without query strings (client data; issue 17).
+        "django.server": {
+            "handlers": ["console"],
+            "filters": ["no_query_strings"],
+            "level": "INFO",
+            "propagate": False,
+        },
+    },
 }

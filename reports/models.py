@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from caseworker.lib.crypto import private_file_storage
+
 
 class ReportKind(models.TextChoices):
     QUARTERLY = "quarterly", "Quarterly report"
@@ -31,11 +33,22 @@ class Report(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
-    pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True)
+    # Reports (a case chronology above all) hold client data: encrypted on disk (issue 17).
+    pdf = models.FileField(upload_to="reports/%Y/%m/", blank=True, storage=private_file_storage)
     checksum = models.CharField(max_length=64, blank=True, help_text="SHA-256 of the PDF")
     page_count = models.PositiveIntegerField(null=True, blank=True)
-    xlsx = models.FileField(upload_to="reports/%Y/%m/", blank=True, help_text="Every table")
-    csv_zip = models.FileField(upload_to="reports/%Y/%m/", blank=True, help_text="Every table")
+    xlsx = models.FileField(
+        upload_to="reports/%Y/%m/",
+        blank=True,
+        help_text="Every table",
+        storage=private_file_storage,
+    )
+    csv_zip = models.FileField(
+        upload_to="reports/%Y/%m/",
+        blank=True,
+        help_text="Every table",
+        storage=private_file_storage,
+    )
     manifest = models.JSONField(
         default=dict, blank=True, help_text="Data as of, record count and record-id checksum."
     )

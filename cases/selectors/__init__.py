@@ -21,6 +21,7 @@ from cases.selectors.cases import (
     privileged_note_count,
     saved_search_get_for_user,
     saved_searches_for,
+    search_reveal,
 )
 from cases.selectors.clients import (
     DuplicateCandidate,
@@ -74,4 +75,5 @@ __all__ = [
     "privileged_note_count",
     "saved_search_get_for_user",
     "saved_searches_for",
+    "search_reveal",
 ]

@@ -7,12 +7,21 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import F, Q, QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils import timezone
 
 from accounts.access import access_for
 from audit.models import AuditAction, AuditEntry
-from cases.models import Attachment, Case, CaseStatus, Deadline, Intake, Note, SavedSearch
+from cases.models import (
+    Attachment,
+    Case,
+    CaseSearch,
+    CaseStatus,
+    Deadline,
+    Intake,
+    Note,
+    SavedSearch,
+)
 from caseworker.lib.lookup import object_get_or_404
 
 
@@ -155,3 +164,21 @@ def saved_searches_for(*, user) -> QuerySet:
 def saved_search_get_for_user(*, user, public_id):
     searches = SavedSearch.objects.filter(user=user)
     return object_get_or_404(searches, message="No such saved search", public_id=public_id)
+
+
+def search_reveal(*, user, params: QueryDict) -> QueryDict | None:
+    """`params` with an opaque search id (`s`) replaced by the terms stored under it for
+    this user; None when the id is unknown, another user's or expired."""
+    token = params.get(CaseSearch.PARAM)
+    if not token:
+        return params
+    search = CaseSearch.objects.filter(
+        user=user, token=token[:32], expires_at__gt=timezone.now()
+    ).first()
+    if search is None:
+        return None
+    revealed = params.copy()
+    del revealed[CaseSearch.PARAM]
+    for name, values in QueryDict(search.params).lists():
+        revealed.setlist(name, values)
+    return revealed

@@ -93,8 +93,10 @@ def client_duplicates(
             pieces |= Q(search_name__contains=word[:3])
         visible = Client.objects.visible_to(user)
         if date_of_birth:
+            # Dates of birth are encrypted: the same or swapped date is found by its index.
+            dob_index = Client._meta.get_field("date_of_birth_bidx")
             found = visible.filter(
-                Q(date_of_birth__in=dob_variants(date_of_birth))
+                Q(date_of_birth_bidx__in=[dob_index.digest(d) for d in dob_variants(date_of_birth)])
                 | (Q(date_of_birth__isnull=True) & pieces)
             )
         else:

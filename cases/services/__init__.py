@@ -36,10 +36,17 @@ from cases.services.records import (
     deadline_set_done,
     note_add,
 )
+from cases.services.retention import (
+    legal_hold_lift,
+    legal_hold_set,
+    retention_due,
+    retention_run,
+)
 from cases.services.searches import (
     saved_search_create,
     saved_search_delete,
     saved_search_update,
+    search_stash,
 )
 
 __all__ = [
@@ -68,8 +75,13 @@ __all__ = [
     "events_directory_recheck",
     "intake_record",
     "intake_validate",
+    "legal_hold_lift",
+    "legal_hold_set",
     "note_add",
+    "retention_due",
+    "retention_run",
     "saved_search_create",
     "saved_search_delete",
     "saved_search_update",
+    "search_stash",
 ]

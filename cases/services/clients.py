@@ -87,7 +87,7 @@ def _client_save(client: Client) -> None:
         with transaction.atomic():
             client.save()
     except IntegrityError:
-        if client.a_number and Client.objects.filter(a_number=client.a_number).exists():
+        if client.a_number and Client.objects.filter(a_number_lookup(client.a_number)).exists():
             raise ValidationError({"a_number": [A_NUMBER_TAKEN]}) from None
         raise
 

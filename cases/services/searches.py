@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import secrets
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
 from cases.models import (
     Case,
+    CaseSearch,
 )
+from caseworker.lib.crypto import blind_index
 
 # Saved searches and exports (issue 5) --------------------------------------------------
 
@@ -97,3 +105,42 @@ def saved_search_delete(*, actor, saved_search) -> None:
         summary=f"Saved search deleted: {saved_search.name}",
     )
     saved_search.delete()
+
+
+# Opaque search ids (issue 17) ------------------------------------------------------------
+
+
+def search_stash(*, user, params: QueryDict) -> QueryDict:
+    """`params` with its identifying terms replaced by an opaque search id (`s`).
+
+    The terms are stored encrypted for this user until SEARCH_TTL_MINUTES after their last
+    use; the same terms reuse the same id. Parameters without identifying terms come back
+    as they are (minus an `s` they may carry, which they then replace)."""
+    identifying = QueryDict(mutable=True)
+    for name in CaseSearch.IDENTIFYING_PARAMS:
+        values = [v for v in params.getlist(name) if v.strip()]
+        if values:
+            identifying.setlist(name, values)
+    shareable = params.copy()
+    for name in CaseSearch.IDENTIFYING_PARAMS:
+        shareable.pop(name, None)
+    if not identifying:
+        return shareable
+    terms = identifying.urlencode()
+    digest = blind_index(f"{user.pk}:{terms}", purpose="search")
+    now = timezone.now()
+    expires = now + dt.timedelta(minutes=settings.SEARCH_TTL_MINUTES)
+    CaseSearch.objects.filter(user=user, expires_at__lte=now).delete()
+    search = CaseSearch.objects.filter(user=user, digest=digest).first()
+    if search is None:
+        search = CaseSearch.objects.create(
+            token=secrets.token_urlsafe(16),
+            user=user,
+            digest=digest,
+            params=terms,
+            expires_at=expires,
+        )
+    else:
+        CaseSearch.objects.filter(pk=search.pk).update(expires_at=expires)
+    shareable[CaseSearch.PARAM] = search.token
+    return shareable

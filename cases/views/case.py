@@ -10,8 +10,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import access_for
+from accounts.models import Role
 from cases import selectors, services
-from cases.forms import AssignForm, AttachmentForm, DeadlineForm, NoteForm, StatusForm
+from cases.forms import (
+    AssignForm,
+    AttachmentForm,
+    DeadlineForm,
+    HoldForm,
+    NoteForm,
+    StatusForm,
+)
 from cases.forms import add_service_errors as _apply
 from cases.views.common import require_case_write
 from caseworker.lib.web import client_ip, login_required, private
@@ -25,6 +33,9 @@ def render_case(request, case, *, status=200, **bound):
         "case": case,
         "client": case.client,
         "can_write": can_write,
+        # Litigation holds are an attorney's call (cases.services.retention checks too).
+        "can_hold": can_write and access.has(Role.ATTORNEY),
+        "hold_form": bound.get("hold_form") or HoldForm(),
         "today_date": timezone.localdate(),
         **selectors.case_timeline(user=request.user, case=case),
     }
@@ -84,6 +95,29 @@ def case_status(request, public_id):
             messages.success(request, f"Status: {case.get_status_display()}.")
             return redirect("cases:detail", case.public_id)
     return render_case(request, _case_for_page(request, public_id), status=400, status_form=form)
+
+
+@login_required
+@require_POST
+def case_hold(request, public_id):
+    """Set (with a reason) or lift the case's litigation hold."""
+    case = _writable_case(request, public_id)
+    if request.POST.get("action") == "lift":
+        services.legal_hold_lift(actor=request.user, target=case)
+        messages.success(request, "Litigation hold lifted.")
+        return redirect("cases:detail", case.public_id)
+    form = HoldForm(request.POST)
+    if form.is_valid():
+        try:
+            services.legal_hold_set(
+                actor=request.user, target=case, reason=form.cleaned_data["hold_reason"]
+            )
+        except ValidationError as exc:
+            _apply(exc, {"": form})
+        else:
+            messages.success(request, "Litigation hold set: retention will not touch this case.")
+            return redirect("cases:detail", case.public_id)
+    return render_case(request, _case_for_page(request, public_id), status=400, hold_form=form)
 
 
 @login_required

@@ -48,6 +48,8 @@ def attachment_upload(request, public_id):
 @require_GET
 def attachment_download(request, public_id):
     attachment = selectors.attachment_get_for_user(user=request.user, public_id=public_id)
+    if not attachment.file:
+        raise Http404("This file was removed under the retention policy")
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -21,7 +21,7 @@ from audit.reads import audit_shown
 from audit.services import audit_export
 from cases import exports, patterns, selectors, services
 from cases.filters import CaseFilterSet, DetentionEventFilterSet
-from cases.models import Case, DetentionEvent
+from cases.models import Case, CaseSearch, DetentionEvent
 from cases.views.common import require_case_reader
 from caseworker.lib.anumber import mask_a_number
 from caseworker.lib.filtering import PAGINATION_PARAMS
@@ -33,13 +33,59 @@ LIST_PAGE_SIZE = 50
 
 def _base_params(request):
     """This request's filter parameters without pagination or blank fields: the
-    shareable query of the current list."""
+    shareable query of the current list (an opaque search id in place of names and
+    A-numbers, see _search_data)."""
     params = QueryDict(mutable=True)
     for key in request.GET:
         values = [v for v in request.GET.getlist(key) if v != ""]
         if values and key not in PAGINATION_PARAMS:
             params.setlist(key, values)
     return params
+
+
+class SearchExpired(Exception):
+    pass
+
+
+def _filter_data(request) -> QueryDict:
+    """The filter parameters of a GET with its opaque search id (if any) resolved."""
+    data = selectors.search_reveal(user=request.user, params=request.GET)
+    if data is None:
+        raise SearchExpired
+    return data
+
+
+def _opaque_url(request, url: str, source: QueryDict) -> str:
+    """`url` with `source`'s filters, names and A-numbers replaced by a search id."""
+    params = QueryDict(mutable=True)
+    for key in source:
+        values = [v for v in source.getlist(key) if v != ""]
+        if values and key not in ("csrfmiddlewaretoken", "submission"):
+            params.setlist(key, values)
+    query = services.search_stash(user=request.user, params=params).urlencode()
+    return url + ("?" + query if query else "")
+
+
+def _has_identifying(params) -> bool:
+    return any(v.strip() for name in CaseSearch.IDENTIFYING_PARAMS for v in params.getlist(name))
+
+
+def _search_data(request, *, back: str):
+    """(filter data, None) or (None, a redirect). The filter form is posted; names and
+    A-numbers typed into it (or arriving in an old-style `?q=` address) are kept on the
+    server and the address gets an opaque search id instead, so they never reach browser
+    history, logs or referers. htmx gets the answer for the opaque address directly (and
+    pushes it to the address bar); an expired id goes back to `back`."""
+    if request.method == "POST" or _has_identifying(request.GET):
+        target = _opaque_url(request, request.path, request.POST or request.GET)
+        if not request.htmx:
+            return None, redirect(target)
+        request.GET = QueryDict(target.partition("?")[2])
+    try:
+        return _filter_data(request), None
+    except SearchExpired:
+        messages.info(request, "That search has expired. Search again.")
+        return None, redirect(back)
 
 
 SIDEBAR = (
@@ -128,13 +174,14 @@ def _case_url(case) -> str:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request):
     require_case_reader(request)
+    data, redirected = _search_data(request, back=reverse(LIST_URLS["cases"]))
+    if redirected:
+        return redirected
     user = request.user
-    filterset = CaseFilterSet(
-        request.GET, queryset=selectors.cases_for_list(user=user), request=request
-    )
+    filterset = CaseFilterSet(data, queryset=selectors.cases_for_list(user=user), request=request)
     context = {"saved_searches": selectors.saved_searches_for(user=user)}
     cases = None
     if filterset.is_valid():
@@ -150,11 +197,14 @@ def case_list(request):
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def event_list(request):
     require_case_reader(request)
+    data, redirected = _search_data(request, back=reverse(LIST_URLS["events"]))
+    if redirected:
+        return redirected
     filterset = DetentionEventFilterSet(
-        request.GET, queryset=selectors.events_for_list(user=request.user), request=request
+        data, queryset=selectors.events_for_list(user=request.user), request=request
     )
     events = filterset.qs if filterset.is_valid() else None
     return _list_response(request, filterset, events, kind="events", context={})
@@ -281,14 +331,17 @@ def _export(request, fmt: str, *, kind: str):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such export format")
     user = request.user
+    data, redirected = _search_data(request, back=reverse(LIST_URLS[kind]))
+    if redirected:
+        return redirected
     if kind == "cases":
         filterset = CaseFilterSet(
-            request.GET, queryset=selectors.cases_visible(user=user), request=request
+            data, queryset=selectors.cases_visible(user=user), request=request
         )
         columns, model, stem = exports.CASE_COLUMNS, Case, "cases"
     else:
         filterset = DetentionEventFilterSet(
-            request.GET, queryset=selectors.events_visible(user=user), request=request
+            data, queryset=selectors.events_visible(user=user), request=request
         )
         columns, model, stem = exports.EVENT_COLUMNS, DetentionEvent, "detention-events"
     if not filterset.is_valid():
@@ -334,15 +387,16 @@ def event_export(request, fmt):
 @require_GET
 def pattern_view(request):
     require_case_reader(request)
+    data, redirected = _search_data(request, back=reverse("cases:list"))
+    if redirected:
+        return redirected
     user = request.user
-    case_filter = CaseFilterSet(
-        request.GET, queryset=selectors.cases_visible(user=user), request=request
-    )
+    case_filter = CaseFilterSet(data, queryset=selectors.cases_visible(user=user), request=request)
     context = {"form": case_filter.form, "filter": case_filter, "kind": "cases"}
     if not case_filter.is_valid():
         return render(request, "cases/search/patterns.html", context, status=400)
     event_filter = DetentionEventFilterSet(
-        request.GET, queryset=selectors.events_visible(user=user), request=request
+        data, queryset=selectors.events_visible(user=user), request=request
     )
     event_filter.is_valid()
     base = _base_params(request)
@@ -369,17 +423,17 @@ def saved_searches(request):
     require_case_reader(request)
     errors = {}
     if request.method == "POST":
+        typed = QueryDict(request.POST.get("query", "").lstrip("?"))
+        query = selectors.search_reveal(user=request.user, params=typed) or typed
         try:
             search = services.saved_search_create(
-                actor=request.user,
-                name=request.POST.get("name", ""),
-                query=request.POST.get("query", ""),
+                actor=request.user, name=request.POST.get("name", ""), query=query.urlencode()
             )
         except ValidationError as exc:
             errors = exc.message_dict
         else:
             messages.success(request, f"Saved search “{search.name}”.")
-            return redirect(reverse("cases:list") + ("?" + search.query if search.query else ""))
+            return redirect(_opaque_url(request, reverse("cases:list"), QueryDict(search.query)))
     context = {
         "searches": selectors.saved_searches_for(user=request.user),
         "errors": errors,

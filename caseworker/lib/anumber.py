@@ -1,14 +1,16 @@
 """A-numbers (USCIS alien registration numbers).
 
 Every A-number goes through `normalize_a_number`, and every comparison through
-`a_number_lookup`, so that when A-numbers are encrypted at rest (with a blind index
-for search) only this module changes.
+`a_number_lookup`: A-numbers are encrypted at rest, so comparisons use the keyed
+blind index stored beside them (caseworker.lib.crypto).
 """
 
 import re
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+
+from caseworker.lib.crypto import blind_index
 
 _SEPARATORS = re.compile(r"[\s\-.]")
 _SHAPE = re.compile(r"^A?(\d{8,9})$")
@@ -38,8 +40,10 @@ def looks_like_a_number(value: str) -> bool:
 
 
 def a_number_lookup(value: str, field: str = "a_number") -> Q:
-    """Q object matching a stored A-number equal to `value` in any input format."""
-    return Q(**{field: normalize_a_number(value)})
+    """Q object matching a stored A-number equal to `value` in any input format.
+    `field` names the encrypted field; the match is on its blind index `<field>_bidx`."""
+    digest = blind_index(normalize_a_number(value), purpose="a_number")
+    return Q(**{f"{field}_bidx": digest})
 
 
 def mask_a_number(value: str) -> str:

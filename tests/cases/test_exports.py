@@ -60,9 +60,10 @@ def test_formula_in_client_name_is_neutralised(client, world, alice):
     world.c1.client.family_names = '=HYPERLINK("http://evil","x")'
     world.c1.client.save()
     login(client, alice)
-    rows = csv_rows(client.get(reverse("cases:export", args=["csv"]), {"q": "jose"}))
+    # A name in the query is swapped for an opaque search id first (issue 17).
+    rows = csv_rows(client.get(reverse("cases:export", args=["csv"]), {"q": "jose"}, follow=True))
     assert rows[1][3] == '\'=HYPERLINK("http://evil","x")'
-    response = client.get(reverse("cases:export", args=["xlsx"]), {"q": "jose"})
+    response = client.get(reverse("cases:export", args=["xlsx"]), {"q": "jose"}, follow=True)
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     cell = sheet.cell(row=2, column=4)
     assert cell.value == '=HYPERLINK("http://evil","x")' and cell.data_type == "s"

@@ -36,8 +36,8 @@ def test_list_shows_own_office_cases_only(client, world, alice):
     assert response["Cache-Control"] == "private, no-store"
 
 
-def test_list_rejects_post(client, world, alice):
-    assert login(client, alice).post(LIST).status_code == 405
+def test_list_rejects_other_methods(client, world, alice):
+    assert login(client, alice).put(LIST).status_code == 405
 
 
 def test_other_office_in_filter_is_an_error_not_a_leak(client, world, alice, south):

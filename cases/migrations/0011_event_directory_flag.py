@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0005_snapshot_evidence'),
+        ('cases', '0010_opaque_case_searches'),
     ]
 
     operations = [
