@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_outputs_manifest'),
+        ('reports', '0003_encrypt_report_files'),
     ]
 
     operations = [
