@@ -94,8 +94,9 @@ def test_june_2025_lists_give_649_active_78_pending_and_longboat_key_already_act
         D(2025, 6, 6),
     )
     active = Agreement.objects.filter(status="active")
-    # ICE's "649" counts two rows twice: St. Cloud PD (FL, TFM) under two spellings and
-    # Walker County SO (TX, WSO); each is one agreement, and the import says so.
+    # ICE's "649" counts St. Cloud PD's TFM (FL) twice, under two spellings: one agreement.
+    # Walker County (TX) is spelt "Sheriff's Department" (JEM) and "Sheriff's Office" (WSO):
+    # one agency with two agreements. The import notes both spellings.
     assert active.count() == 648
     assert dict(Counter(active.values_list("model", flat=True))) == {
         "TFM": 314,
