@@ -43,7 +43,11 @@ run: $(VENV)/.runtime var/demo-secret-key var/static/staticfiles.json
 	@echo "Caseworker is at http://127.0.0.1:$(PORT)/ — log in with one of the demo logins above."
 	$(RUN_ENV) $(BIN)/python manage.py runserver --nostatic 127.0.0.1:$(PORT)
 
-test: $(VENV)/.dev
+# axe-core for the accessibility walk (tests/browser/test_axe.py); skipped without npm.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	-npm ci --no-audit --no-fund
+
+test: $(VENV)/.dev node_modules/axe-core/axe.min.js
 	$(BIN)/pytest
 
 lint: $(VENV)/.dev

@@ -1,10 +1,10 @@
 """Response headers that apply to every dynamic response."""
 
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import patch_cache_control
 
 
 class NoStoreMiddleware:
-    """`Cache-Control: no-store` (and private, max-age=0) on every page, API response and
+    """`Cache-Control: no-store, private` on every page, API response and
     download: almost all of them carry client data, and a shared or back-button cache must
     never keep a copy. Static files are answered by WhiteNoise before this runs."""
 
@@ -13,5 +13,5 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        add_never_cache_headers(response)
+        patch_cache_control(response, no_store=True, private=True)
         return response

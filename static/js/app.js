@@ -354,6 +354,17 @@
         status.textContent = count ? count.textContent.trim() : "";
       });
     }
+    // A table wider than a phone scrolls inside itself; keyboard users need to be able to
+    // focus it to scroll it (WCAG 2.1.1).
+    var markScrollers = function () {
+      document.querySelectorAll("main table, main .table-wrap").forEach(function (el) {
+        if (el.scrollWidth > el.clientWidth + 1) { el.setAttribute("tabindex", "0"); }
+        else if (el.getAttribute("tabindex") === "0") { el.removeAttribute("tabindex"); }
+      });
+    };
+    markScrollers();
+    window.addEventListener("resize", markScrollers);
+    document.body.addEventListener("htmx:afterSettle", markScrollers);
     // Forms that only group inputs for htmx (e.g. the agency finder) never submit.
     document.querySelectorAll("form[data-no-submit]").forEach(function (f) {
       f.addEventListener("submit", function (event) { event.preventDefault(); });

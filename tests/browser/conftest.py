@@ -123,8 +123,11 @@ def chromium(site):
         browser.close()
 
 
-def login(browser, base, username, width, height=800):
-    context = browser.new_context(viewport={"width": width, "height": height})
+def login(browser, base, username, width, height=800, bypass_csp=False):
+    # bypass_csp only to inject axe-core: the walks that check CSP never set it.
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, bypass_csp=bypass_csp
+    )
     context.add_init_script(WATCH_CSP)
     page = context.new_page()
     if username != "anonymous":
