@@ -67,3 +67,16 @@ def test_phone_case_list_shows_filters_button_and_first_result(live_server, chro
     assert nav.is_visible()
     assert page.locator("header.topbar [role=search] input").is_visible()
     context.close()
+
+
+def test_case_page_prints_the_record_without_the_controls(live_server, site, chromium):
+    context, page = login(chromium, live_server.url, "alice", 1280)
+    visit(page, live_server.url + site["case"])
+    page.emulate_media(media="print")
+    for hidden in ("header.topbar", "#add-note", "#attach", ".page-actions"):
+        assert not page.locator(hidden).is_visible(), hidden
+    assert page.locator(".tl-note", has_text="bond paperwork").is_visible()
+    assert page.locator(".tl-event").is_visible()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.pdf(path=ARTIFACTS / "case-print.pdf", format="Letter")
+    context.close()
