@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import exceptions
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, schema
 from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from caseworker.api_token import api_token
 
@@ -18,7 +20,31 @@ def not_found(request, *args, **kwargs):
     raise exceptions.NotFound()
 
 
+# What /api/v1/ lists: collections by route name, then the schema, docs and token pages.
+ROOT_ENDPOINTS = [
+    ("cases", "api-case-list"),
+    ("clients", "api-client-list"),
+    ("events", "api-event-list"),
+    ("saved_searches", "api-saved-search-list"),
+    ("agencies", "api-agency-list"),
+    ("agreements", "api-agreement-list"),
+    ("imports", "api-import-list"),
+    ("reports", "api-report-list"),
+    ("schema", "api-schema"),
+    ("docs", "api-docs"),
+    ("token", "api-token"),
+]
+
+
+@api_view(["GET"])
+@schema(None)
+def api_root(request):
+    """The API's entry point: a link to each collection and to the schema and docs."""
+    return Response({name: reverse(route, request=request) for name, route in ROOT_ENDPOINTS})
+
+
 urlpatterns = [
+    path("", api_root, name="api-root"),
     path("", include("agencies.api.urls")),
     path("", include("cases.api.urls")),
     path("", include("reports.api.urls")),
