@@ -19,7 +19,8 @@ pytestmark = [
 ]
 
 
-@pytest.mark.parametrize("width", [1280, 375])
+# 320 px: WCAG 1.4.10 reflow (400 % zoom of a 1280 px screen).
+@pytest.mark.parametrize("width", [1280, 375, 320])
 def test_every_page_fits_and_breaks_no_csp_rule(live_server, site, chromium, width):
     ARTIFACTS.mkdir(exist_ok=True)
     problems = []
@@ -39,7 +40,7 @@ def test_every_page_fits_and_breaks_no_csp_rule(live_server, site, chromium, wid
             if overflow > 0:
                 problems.append(f"{username} {path}: {overflow}px wider than the {width}px screen")
             if width < 600:
-                page.screenshot(path=ARTIFACTS / f"phone-{username}-{slug(path)}.png")
+                page.screenshot(path=ARTIFACTS / f"phone{width}-{username}-{slug(path)}.png")
         context.close()
     assert not problems, "\n".join(problems)
 
