@@ -81,3 +81,20 @@ def test_case_page_prints_the_record_without_the_controls(live_server, site, chr
     ARTIFACTS.mkdir(exist_ok=True)
     page.pdf(path=ARTIFACTS / "case-print.pdf", format="Letter")
     context.close()
+
+
+def test_agency_picker_hints_sit_under_the_box_not_among_the_options(live_server, site, chromium):
+    context, page = login(chromium, live_server.url, "alice", 1280)
+    visit(page, live_server.url + "/cases/intake/")
+    page.click("text=Detention: log the arrest or booking now")
+    box = page.locator("#id_event-arresting_agency_name")
+    box.fill("c")
+    hint = page.locator("#arresting-picker-hint")
+    hint.filter(has_text="Type at least 2 letters").wait_for()
+    assert hint.get_attribute("id") in box.get_attribute("aria-describedby")
+    box.fill("cape")
+    page.locator("#id_event-arresting_agency_name_list [role=option][data-value]").first.wait_for()
+    rows = page.locator("#id_event-arresting_agency_name_list > *")
+    assert rows.count() == rows.and_(page.locator("[role=option]")).count()
+    hint.filter(has_text="Choose the state above").wait_for()
+    context.close()
