@@ -36,3 +36,12 @@ def test_unknown_page_is_the_apps_own_404(client, alice):
     response = client.get("/cases/no-such-page/")
     assert response.status_code == 404
     assert "There is nothing here, or it is not available to you." in response.content.decode()
+
+
+def test_badges_come_in_one_order_whatever_order_they_are_given():
+    from django.template.loader import render_to_string
+
+    from cases.templatetags.cases_ui import agency_badges
+
+    html = render_to_string("cases/_badges.html", agency_badges(["WSO", "TFM", "JEM"]))
+    assert html.index("badge-TFM") < html.index("badge-JEM") < html.index("badge-WSO")
