@@ -25,9 +25,8 @@ from agencies.models import (
     Model287g,
 )
 from caseworker.lib.filtering import StrictFilterSet
-from caseworker.lib.states import STATES
+from caseworker.lib.states import STATE_CHOICES  # by name, as on the case pages
 
-STATE_CHOICES = sorted(STATES.items())
 ANY = "Any"
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 _COUNTY_SUFFIX = re.compile(r"\s+(county|parish|borough)$", re.IGNORECASE)

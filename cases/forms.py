@@ -340,6 +340,11 @@ class AttachmentForm(forms.Form):
     )
     description = _text("Description", max_length=300)
 
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the deadline form on the same page also has a "description".
+        kwargs.setdefault("auto_id", "id_attachment_%s")
+        super().__init__(*args, **kwargs)
+
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label="Status", choices=CaseStatus.choices)

@@ -33,5 +33,8 @@ def org(request):
         except NoReverseMatch:
             continue
     context["nav_links"] = links
+    # The header's search box (client name, A-number, case number) goes to the case list.
+    if access.can_read_cases:
+        context["header_search_url"] = reverse("cases:list")
     context["unread_notifications"] = user.notifications.filter(read_at__isnull=True).count()
     return context

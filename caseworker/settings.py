@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from caseworker.lib.env import env_bool, env_int, env_list, env_str
@@ -12,6 +13,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+# The local demo of `make run`: demo encryption keys kept in var/, and the second factor
+# may be switched off (every page then says so). Never in production.
+DEMO = env_bool("DEMO", False)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
@@ -38,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "axes",
+    "csp",
     # Before accounts, whose admin module unregisters their device admins (a TOTP key
     # shown in the admin would let its reader pass as the device's owner).
     "django_otp",
@@ -53,6 +58,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise, so static files keep their long cache; every other response is no-store.
+    "caseworker.headers.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     # A view that cannot reach the database answers 503, not a 500 traceback.
     "caseworker.unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -86,11 +94,11 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 
 # Two-factor sign-in (an authenticator app, or a one-time recovery code) for every user,
-# the admin site and token creation included. Only the local demo (DEBUG) may turn it off;
+# the admin site and token creation included. Only the local demo (DEMO) may turn it off;
 # every page then says so.
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
-if not TWO_FACTOR_REQUIRED and not DEBUG:
-    raise ImproperlyConfigured("TWO_FACTOR_REQUIRED=false is allowed only with DEBUG=true")
+if not TWO_FACTOR_REQUIRED and not (DEBUG or DEMO):
+    raise ImproperlyConfigured("TWO_FACTOR_REQUIRED=false is allowed only in the demo (DEMO=true)")
 OTP_TOTP_ISSUER = ORG_NAME
 # django-otp doubles the wait after each wrong code (1 s, 2 s, 4 s ...) per device.
 OTP_TOTP_THROTTLE_FACTOR = OTP_STATIC_THROTTLE_FACTOR = 1
@@ -197,7 +205,7 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # with neither set, demo keys are generated once into VAR_DIR (never in production).
 FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 BLIND_INDEX_KEY = env_str("BLIND_INDEX_KEY")
-if DEBUG and not FIELD_ENCRYPTION_KEYS and not BLIND_INDEX_KEY:
+if (DEBUG or DEMO) and not FIELD_ENCRYPTION_KEYS and not BLIND_INDEX_KEY:
     from caseworker.lib.crypto import demo_keys
 
     FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY = demo_keys(VAR_DIR / "demo-keys.json")
@@ -217,10 +225,30 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = False
 if env_bool("SECURE_PROXY_SSL", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# HSTS is on (a year) as soon as the site is served over HTTPS, off for plain-http demos.
+_HTTPS = env_bool("SECURE_PROXY_SSL", False) or SECURE_SSL_REDIRECT
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Content-Security-Policy (django-csp): scripts, styles and everything else from this site
+# only; no inline script or style anywhere (app.js and the stylesheets hold them), no
+# framing, forms post only here. htmx is configured not to inject its indicator <style>.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",

@@ -13,15 +13,22 @@ from caseworker.lib.anumber import mask_a_number
 register = template.Library()
 
 MODEL_TITLES = dict(Model287g.choices)
+# Badges always in the same order (TFM, JEM, WSO) so a different order never looks like a
+# different finding from one page to the next.
+MODEL_ORDER = {code: n for n, code in enumerate(Model287g.values)}
+
+
+def _in_order(codes):
+    return [(m, MODEL_TITLES.get(m, m)) for m in sorted(codes, key=lambda m: MODEL_ORDER.get(m, 9))]
 
 
 @register.inclusion_tag("cases/_badges.html")
 def agency_badges(active=(), pending=(), ended=(), known=True):
     """Badges for the 287(g) models in force (and pending / ended) on a date."""
     return {
-        "active": [(m, MODEL_TITLES.get(m, m)) for m in active],
-        "pending": [(m, MODEL_TITLES.get(m, m)) for m in pending],
-        "ended": [(m, MODEL_TITLES.get(m, m)) for m in ended],
+        "active": _in_order(active),
+        "pending": _in_order(pending),
+        "ended": _in_order(ended),
         "known": known,
     }
 

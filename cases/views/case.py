@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -155,7 +156,9 @@ def note_create(request, public_id):
             _apply(exc, {"": form})
         else:
             messages.success(request, "Note added.")
-            return redirect("cases:detail", case.public_id)
+            # ?saved= clears the note's draft kept in the browser (app.js).
+            url = reverse("cases:detail", args=[case.public_id])
+            return redirect(f"{url}?saved=note-{case.public_id}")
     return render_case(request, _case_for_page(request, public_id), status=400, note_form=form)
 
 

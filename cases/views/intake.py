@@ -76,7 +76,8 @@ def intake(request):
         valid &= form_and_rules_valid(intake_form, services.intake_validate, _cleaned)
         if wants_event:
             valid &= form_and_rules_valid(event_form, services.detention_validate, _event_fields)
-        if valid:
+        if client_form.is_valid():
+            # Checked even when other fields have errors, so the panel shows with them.
             c = client_form.cleaned_data
             report = selectors.client_duplicates(
                 user=request.user,
@@ -85,6 +86,7 @@ def intake(request):
                 date_of_birth=c["date_of_birth"],
                 a_number=c["a_number"],
             )
+        if valid:
             decision, existing = _resolve_choice(choice, report) if report else ("new", None)
             if decision != "ask":
                 saved = _save(request, client_form, intake_form, event_form, existing, wants_event)

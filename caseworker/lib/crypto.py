@@ -102,7 +102,7 @@ def generate_key() -> str:
 
 def demo_keys(path: Path) -> tuple[list[str], str]:
     """Development keys kept in `path` (created on first use, readable by the owner only).
-    Only settings under DEBUG call this; production must set the keys in the environment."""
+    Only settings under DEBUG or DEMO call this; production sets the keys in the environment."""
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

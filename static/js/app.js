@@ -299,10 +299,83 @@
     if (summary) { summary.focus(); }
   }
 
+  // Phone layout -----------------------------------------------------------------------
+  // Under 800 px the header's menu and the case list's filters fold behind buttons. The
+  // buttons are hidden in the HTML, so without this script everything simply shows.
+
+  function setupFold(button, root, openClass, jsClass) {
+    button.hidden = false;
+    root.classList.add(jsClass);
+    button.addEventListener("click", function () {
+      var open = !root.classList.contains(openClass);
+      root.classList.toggle(openClass, open);
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      if (open) {
+        var first = document.getElementById(button.getAttribute("aria-controls"))
+          .querySelector("a, input:not([type=hidden]), select, button");
+        if (first) { first.focus(); }
+      }
+    });
+  }
+
+  function activeFilters(form) {
+    // Distinct filters with a value (the sort order is not a filter).
+    var names = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "ordering" || el.form !== form || el.type === "submit") { return; }
+      if ((el.type === "checkbox" || el.type === "radio") ? el.checked : el.value.trim()) { names[el.name] = true; }
+    });
+    return Object.keys(names).length;
+  }
+
+  function setupPhone() {
+    var menuButton = document.querySelector("[data-menu-toggle]");
+    if (menuButton) { setupFold(menuButton, menuButton.closest(".topbar"), "menu-open", "js-menu"); }
+    var filterButton = document.querySelector("[data-filter-toggle]");
+    var form = document.getElementById("filters");
+    if (filterButton && form) {
+      setupFold(filterButton, filterButton.closest(".search-layout"), "filters-open", "js-filters");
+      var counter = filterButton.querySelector("[data-filter-count]");
+      var update = function () {
+        var n = activeFilters(form);
+        counter.textContent = n ? String(n) : "";
+        filterButton.setAttribute("aria-label", "Filters, " + (n ? n + " active" : "none active"));
+      };
+      update();
+      form.addEventListener("change", update);
+      form.addEventListener("input", update);
+    }
+    // Only the result count is announced when the results change.
+    var status = document.getElementById("results-status");
+    if (status) {
+      document.body.addEventListener("htmx:afterSwap", function (event) {
+        if (event.detail.target.id !== "results") { return; }
+        var count = event.detail.target.querySelector("[data-result-count]");
+        status.textContent = count ? count.textContent.trim() : "";
+      });
+    }
+    // A table wider than a phone scrolls inside itself; keyboard users need to be able to
+    // focus it to scroll it (WCAG 2.1.1).
+    var markScrollers = function () {
+      document.querySelectorAll("main table, main .table-wrap").forEach(function (el) {
+        if (el.scrollWidth > el.clientWidth + 1) { el.setAttribute("tabindex", "0"); }
+        else if (el.getAttribute("tabindex") === "0") { el.removeAttribute("tabindex"); }
+      });
+    };
+    markScrollers();
+    window.addEventListener("resize", markScrollers);
+    document.body.addEventListener("htmx:afterSettle", markScrollers);
+    // Forms that only group inputs for htmx (e.g. the agency finder) never submit.
+    document.querySelectorAll("form[data-no-submit]").forEach(function (f) {
+      f.addEventListener("submit", function (event) { event.preventDefault(); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     setupDrafts();
     setupPickers();
     setupIntake();
     setupKeyboard();
+    setupPhone();
   });
 })();

@@ -66,3 +66,11 @@ def test_web_connections_can_turn_off_parallel_query_and_cap_statements():
         "-c",
         "max_parallel_workers_per_gather=0",
     ]
+
+
+def test_only_the_demo_may_switch_the_second_factor_off():
+    refused = _import_settings(SECRET_KEY="x", TWO_FACTOR_REQUIRED="false")
+    assert refused.returncode != 0 and "only in the demo" in refused.stderr
+    assert (
+        _import_settings(SECRET_KEY="x", TWO_FACTOR_REQUIRED="false", DEMO="true").returncode == 0
+    )
