@@ -491,7 +491,8 @@ class SavedSearch(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
     )
     name = models.CharField(max_length=100)
-    query = models.CharField(max_length=2000)
+    # Encrypted: a saved name or A-number search holds client data (issue 17).
+    query = EncryptedTextField(max_length=2000)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

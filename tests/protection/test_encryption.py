@@ -55,6 +55,7 @@ def test_no_plaintext_of_protected_fields_in_any_row_or_file(alice, bob, north, 
     services.note_add(actor=bob, case=case, body=PRIVILEGED, privileged=True)
     upload = SimpleUploadedFile("declaration.pdf", LETTER)
     attachment = services.attachment_add(actor=alice, case=case, upload=upload)
+    services.saved_search_create(actor=alice, name="Her case", query=f"q={A_NUMBER}")
 
     dump = _dump()
     for secret in (A_NUMBER, A_NUMBER[1:], "207-771-234", DOB.isoformat(), SAFE, PRIVILEGED):
