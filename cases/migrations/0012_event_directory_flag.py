@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_opaque_case_searches'),
+        ('cases', '0011_encrypt_saved_search_queries'),
     ]
 
     operations = [
