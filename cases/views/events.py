@@ -108,7 +108,7 @@ def event_edit(request, public_id):
     event = selectors.event_get_for_user(user=request.user, public_id=public_id)
     require_case_write(request, event.case)
     if request.method == "GET":
-        selectors.case_read_record(
+        services.case_read_record(
             user=request.user, case=event.case, what="Event (edit form)", ip=client_ip(request)
         )
         form = DetentionEventForm(initial=event_initial(event))
@@ -271,10 +271,11 @@ def directory_queue(request):
     history now says about their date (an import, a merge or a split changed it)."""
     events = selectors.events_directory_flagged(user=request.user)
     context = {
-        "events": events[:TO_LINK_LIMIT],
+        "events": list(events[:TO_LINK_LIMIT]),
         "total": events.count(),
         "can_decide": access_for(request.user).can_review_scope,
     }
+    audit_shown(request, context["events"], count=context["total"])
     return private(render(request, "cases/directory_queue.html", context))
 
 
