@@ -39,8 +39,7 @@ def test_every_page_fits_and_breaks_no_csp_rule(live_server, site, chromium, wid
             )
             if overflow > 0:
                 problems.append(f"{username} {path}: {overflow}px wider than the {width}px screen")
-            if width < 600:
-                page.screenshot(path=ARTIFACTS / f"phone{width}-{username}-{slug(path)}.png")
+            page.screenshot(path=ARTIFACTS / f"w{width}-{username}-{slug(path)}.png")
         context.close()
     assert not problems, "\n".join(problems)
 
