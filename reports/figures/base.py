@@ -98,67 +98,80 @@ def text_cell(value) -> Cell:
 
 
 class Counts:
-    """Formats counts for one report: exact, or with small counts shown as "<N".
+    """Formats the counts of one report under its disclosure control.
+
+    De-identified reports use small-cell suppression with rounding to base
+    `REPORT_ROUNDING_BASE` (the method national statistics offices publish under): a
+    count from 1 to threshold - 1 prints as "<threshold"; every other count prints
+    rounded to the nearest multiple of the base (halves up), so a total minus its parts
+    leaves an uncertainty of several units, never a small count. Changes and shares are
+    computed from the rounded counts only; a median needs `REPORT_MEDIAN_MIN_N` values
+    and prints its n rounded. The same rule gives the same figure in every report of a
+    family (each office, all offices, calendar or fiscal quarter), so subtracting one
+    report from another also leaves the rounding uncertainty.
 
     `threshold=None` (privileged reports) prints every count exactly.
     """
 
     def __init__(self, threshold: int | None):
         self.threshold = threshold
+        self.base = settings.REPORT_ROUNDING_BASE if threshold else 1
+        self.median_min_n = max(settings.REPORT_MEDIAN_MIN_N, threshold) if threshold else 1
 
     def small(self, n: int | None) -> bool:
         return bool(self.threshold) and n is not None and 0 < n < self.threshold
 
+    def published(self, n: int) -> int | None:
+        """The value a reader sees: None when suppressed, else rounded to the base."""
+        if self.small(n):
+            return None
+        return (2 * n + self.base) // (2 * self.base) * self.base
+
     def text(self, n: int) -> str:
-        return f"<{self.threshold}" if self.small(n) else f"{n:,}"
+        shown = self.published(n)
+        return f"<{self.threshold}" if shown is None else f"{shown:,}"
 
     def cell(self, n: int, url: str = "") -> Cell:
-        if self.small(n):
-            return Cell(self.text(n), None, url, numeric=True)
-        return Cell(f"{n:,}", n, url, numeric=True)
+        return Cell(self.text(n), self.published(n), url, numeric=True)
 
     def change(self, now: int, before: int) -> Cell:
-        """Change against the previous period; hidden when either side is suppressed."""
-        if self.small(now) or self.small(before):
+        """Change against the previous period, from the published counts; hidden when
+        either side is suppressed."""
+        now, before = self.published(now), self.published(before)
+        if now is None or before is None:
             return Cell("—", None, numeric=True)
         diff = now - before
-        text = f"{diff:+,}".replace("-", "−") if diff else "0"
-        if before:
-            text += f" ({diff / before:+.0%})".replace("-", "−")
-        return Cell(text, diff, numeric=True)
+        text = f"{diff:+,}" if diff else "0"
+        if before and diff:
+            ratio = diff / before
+            # A change too small to show as a whole percent is "<1%", never "−0%".
+            text += (
+                f" ({ratio:+.0%})" if abs(ratio) >= 0.005 else f" ({'+' if diff > 0 else '-'}<1%)"
+            )
+        return Cell(text.replace("-", "−"), diff, numeric=True)
 
     def share(self, part: int, whole: int, url: str = "") -> Cell:
-        """Share of a whole; hidden when the part or the rest is a small count."""
+        """Share of a whole, from the published counts; hidden when the part or the
+        rest is suppressed."""
         if not whole:
             return Cell("—", None, url, numeric=True)
         if self.small(part) or self.small(whole - part) or self.small(whole):
             return Cell("suppressed", None, url, numeric=True)
+        part, whole = self.published(part), self.published(whole)
         return Cell(
             f"{part / whole:.0%} ({part:,} of {whole:,})", round(part / whole, 4), url, True
         )
 
     def median(self, values: list[int], url: str = "") -> Cell:
-        """Median days, with the number of events it is based on."""
+        """Median days, with the (published) number of events it is based on."""
         if not values:
             return Cell("—", None, url, numeric=True)
-        if self.small(len(values)):
-            return Cell(f"suppressed (n {self.text(len(values))})", None, url, numeric=True)
+        if len(values) < self.median_min_n:
+            return Cell(f"not shown (n < {self.median_min_n})", None, url, numeric=True)
         med = statistics.median(values)
-        shown = f"{med:g}"
-        return Cell(f"{shown} days (n = {len(values):,})", med, url, numeric=True)
-
-    def withhold_complements(self, cells: list[Cell]) -> None:
-        """Secondary suppression over cells that partition a shown total: with exactly one
-        small count hidden, subtraction would reveal it, so hide the next smallest too."""
-        if not self.threshold:
-            return
-        hidden = [c for c in cells if c.value is None and c.text.startswith("<")]
-        if len(hidden) != 1:
-            return
-        shown = [c for c in cells if isinstance(c.value, int) and c.value > 0]
-        if shown:
-            victim = min(shown, key=lambda c: c.value)
-            victim.text, victim.value = "*", None
+        unit = "day" if med == 1 else "days"
+        approx = "≈ " if self.base > 1 else "= "
+        return Cell(f"{med:g} {unit} (n {approx}{self.published(len(values)):,})", med, url, True)
 
 
 def days_between(pairs) -> list[int]:

@@ -115,14 +115,6 @@ def _headline(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[
     return table, raw
 
 
-WITHHELD = "* withheld so that a small count cannot be worked out by subtraction."
-
-
-def _note_withheld(table: Table) -> None:
-    if any(cell.text == "*" for row in table.rows for cell in row):
-        table.note = " ".join(p for p in (table.note, WITHHELD) if p)
-
-
 def _models(scope: QuarterScope, counts: Counts) -> Table:
     table = Table(
         "models",
@@ -142,18 +134,10 @@ def _models(scope: QuarterScope, counts: Counts) -> Table:
 
 def _encounters(scope: QuarterScope, counts: Counts, total: int) -> Table:
     table = Table("encounters", "Events by encounter", ["Encounter", "Events", "Share"])
-    cells = []
     for value, label in Encounter.choices:
         n = scope.qs(EVENTS, encounter=value).count()
         url = scope.url(EVENTS, encounter=value)
-        cell = counts.cell(n, url)
-        cells.append(cell)
-        table.add(Cell(label), cell, counts.share(n, total))
-    counts.withhold_complements(cells)
-    for row in table.rows:
-        if row[1].text == "*":
-            row[2] = Cell("*", None, numeric=True)
-    _note_withheld(table)
+        table.add(Cell(label), counts.cell(n, url), counts.share(n, total))
     return table
 
 
@@ -215,13 +199,8 @@ def _places(scope: QuarterScope, counts: Counts) -> tuple[Table, Table]:
     qs = scope.qs(EVENTS)
     states = Table("states", "Events by state", ["State", "Events"])
     by_state = qs.values_list("state").annotate(n=Count("id")).order_by("-n", "state")
-    state_cells = []
     for state, n in by_state:
-        cell = counts.cell(n, scope.url(EVENTS, state=state))
-        state_cells.append(cell)
-        states.add(Cell(state), cell)
-    counts.withhold_complements(state_cells)
-    _note_withheld(states)
+        states.add(Cell(state), counts.cell(n, scope.url(EVENTS, state=state)))
 
     counties = Table(
         "counties",
@@ -232,27 +211,23 @@ def _places(scope: QuarterScope, counts: Counts) -> tuple[Table, Table]:
     rows = list(
         qs.values_list("state", "county").annotate(n=Count("id")).order_by("-n", "state", "county")
     )
-    per_state: dict[str, list[Cell]] = {}
     for state, county, n in rows:
         url = scope.url(EVENTS, state=state, county=county) if county else ""
-        cell = counts.cell(n, url)
-        per_state.setdefault(state, []).append(cell)
-        counties.add(Cell(state), Cell(county or "(county not recorded)"), cell)
-    for cells in per_state.values():
-        counts.withhold_complements(cells)
+        counties.add(Cell(state), Cell(county or "(county not recorded)"), counts.cell(n, url))
     if len(rows) > TOP_COUNTIES_IN_PDF:
         counties.note = (
             f"The {TOP_COUNTIES_IN_PDF} counties with most events; "
             f"all {len(rows)} are in the CSV/XLSX."
         )
-    _note_withheld(counties)
     return states, counties
 
 
-def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> dict:
+def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[dict, Table]:
+    """Events per month of both quarters: a chart for the PDF, a table for the
+    companions and the sources page (each bar's link)."""
+    table = Table("months", "Detention events by month", ["Month", "Events"], in_pdf=False)
     labels, prev_cells, now_cells = [], [], []
     for scope, bucket in ((before, prev_cells), (now, now_cells)):
-        group = []
         for first, last in scope.quarter.months():
             params = {
                 **scope.params(EVENTS),
@@ -261,11 +236,10 @@ def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> dict:
             }
             n = matching(user=scope.user, target=EVENTS, params=params).count()
             cell = counts.cell(n, list_url(EVENTS, params))
-            group.append(cell)
+            bucket.append(cell)
             labels.append(first.strftime("%B %Y"))
-        counts.withhold_complements(group)
-        bucket.extend(group)
-    return hbar_chart(
+            table.add(Cell(labels[-1]), cell)
+    chart = hbar_chart(
         title="Detention events by month",
         labels=labels,
         series=[  # this quarter first: it gets the darker fill
@@ -273,6 +247,7 @@ def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> dict:
             (before.quarter.short_label, [*prev_cells, None, None, None]),
         ],
     )
+    return chart, table
 
 
 def _durations(scope: QuarterScope, counts: Counts) -> Table:
@@ -392,6 +367,7 @@ def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
     no_prior_cell = counts.share(no_prior, raw["events"], now.url(EVENTS, no_prior="true"))
     durations.add(Cell("Share of events with no prior criminal record"), no_prior_cell)
     directory = _directory(quarter)
+    months_chart, months = _months(now, before, counts)
 
     model_chart = hbar_chart(
         title="Events by 287(g) model in force that day",
@@ -411,7 +387,7 @@ def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
         width=CHART_WIDTH,
         label_width=120,
     )
-    tables = [headline, models, encounters, agencies, states, counties, durations]
+    tables = [headline, models, encounters, agencies, states, counties, months, durations]
     return {
         "quarter": quarter,
         "previous": quarter.previous,
@@ -425,8 +401,9 @@ def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
         "counties": counties,
         "counties_shown": counties.rows[:TOP_COUNTIES_IN_PDF],
         "durations": durations,
+        "months": months,
         "charts": {
-            "months": _months(now, before, counts),
+            "months": months_chart,
             "models": model_chart,
             "encounters": encounter_chart,
         },

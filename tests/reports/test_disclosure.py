@@ -1,0 +1,244 @@
+"""Attack the quarterly report's disclosure control the way a reader holding several of
+our reports could: linear programming over everything published.
+
+Each published count is a variable bounded by what its text allows (a rounded "10" is
+8 to 12, "<5" is 1 to 4, "0" is 0); the tables' additive relations are constraints
+(a total is the sum of its partition, an office pair sums to the all-offices figure,
+a median's n is at most the events it is over). For every suppressed cell we minimise
+and maximise it: the attack fails only if both ends of the suppression range, 1 and
+threshold - 1, stay feasible.
+"""
+
+from __future__ import annotations
+
+import pytest
+from scipy.optimize import linprog
+
+from reports.figures import report_content
+
+pytestmark = pytest.mark.django_db
+
+Q2 = {"year": 2025, "quarter": 2}
+
+
+class Attack:
+    """Variables with bounds, and linear constraints over them."""
+
+    def __init__(self, threshold: int, base: int):
+        self.threshold, self.base = threshold, base
+        self.bounds: dict[tuple, tuple[int, int | None]] = {}
+        self.equal: list[dict[tuple, int]] = []
+        self.at_most: list[dict[tuple, int]] = []  # sum(coef * var) <= 0
+        self.hidden: set[tuple] = set()
+
+    def publish(self, key: tuple, cell) -> tuple:
+        if cell.value is None:
+            assert cell.text == f"<{self.threshold}", (key, cell.text)
+            self.bounds[key] = (1, self.threshold - 1)
+            self.hidden.add(key)
+        elif cell.value == 0:
+            self.bounds[key] = (0, 0)
+        else:
+            half = self.base // 2
+            self.bounds[key] = (max(self.threshold, cell.value - half), cell.value + half)
+        return key
+
+    def unknown(self, key: tuple) -> tuple:
+        self.bounds.setdefault(key, (0, None))
+        return key
+
+    def sums(self, total: tuple, parts: list[tuple]) -> None:
+        self.equal.append({total: 1, **{p: -1 for p in parts}})
+
+    def le(self, small: tuple, big: list[tuple]) -> None:
+        row = {small: 1}
+        for b in big:
+            row[b] = row.get(b, 0) - 1
+        self.at_most.append(row)
+
+    def ranges(self) -> dict[tuple, tuple[float, float]]:
+        keys = list(self.bounds)
+        index = {k: i for i, k in enumerate(keys)}
+
+        def matrix(rows):
+            out = []
+            for row in rows:
+                line = [0] * len(keys)
+                for k, c in row.items():
+                    line[index[k]] += c
+                out.append(line)
+            return out or None
+
+        a_eq, a_ub = matrix(self.equal), matrix(self.at_most)
+        b_eq = [0] * len(self.equal) or None
+        b_ub = [0] * len(self.at_most) or None
+        bounds = [self.bounds[k] for k in keys]
+        found = {}
+        for key in sorted(self.hidden):
+            ends = []
+            for sign in (1, -1):
+                c = [0] * len(keys)
+                c[index[key]] = sign
+                result = linprog(c, A_ub=a_ub, b_ub=b_ub, A_eq=a_eq, b_eq=b_eq, bounds=bounds)
+                assert result.status == 0, (key, result.message)  # published figures agree
+                ends.append(sign * result.fun)
+            found[key] = tuple(ends)
+        return found
+
+
+def _rows(table) -> dict[str, list]:
+    return {" / ".join(c.text for c in row[: table.numeric_from]): row for row in table.rows}
+
+
+def publish_report(attack: Attack, name: str, content: dict) -> dict:
+    """Every count of one report as variables, with the report's own relations."""
+    keys: dict[tuple, tuple] = {}
+
+    def put(table, label, column, cell):
+        key = (name, table, label, column)
+        keys[(table, label, column)] = attack.publish(key, cell)
+        return key
+
+    head = {}
+    for label, row in _rows(content["headline"]).items():
+        head[label, 1] = put("headline", label, 1, row[1])
+        head[label, 2] = put("headline", label, 2, row[2])
+    events, previous = head["Detention events (arrests and bookings)", 1], None
+    previous = head["Detention events (arrests and bookings)", 2]
+    attack.le(head["Clients detained", 1], [events])
+    for figure in ("ICE detainers lodged", "Transfers to ICE custody"):
+        attack.le(head[figure, 1], [events])
+    outcomes = [head[f, 1] for f in ("Released", "Released on bond", "Removed")]
+    attack.at_most.append({events: -1, **{o: 1 for o in outcomes}})
+
+    for table, total in (("encounters", events), ("states", events)):
+        cells = [put(table, label, 1, row[1]) for label, row in _rows(content[table]).items()]
+        attack.sums(total, cells)
+    per_state: dict[str, list] = {}
+    for label, row in _rows(content["counties"]).items():
+        per_state.setdefault(row[0].text, []).append(put("counties", label, 1, row[2]))
+    for state, cells in per_state.items():
+        attack.sums(keys[("states", state, 1)], cells)
+    months = [put("months", label, 1, row[1]) for label, row in _rows(content["months"]).items()]
+    attack.sums(previous, months[:3])
+    attack.sums(events, months[3:])
+
+    for column in (1, 2):
+        cells = [
+            put("models", label, column, r[column]) for label, r in _rows(content["models"]).items()
+        ]
+        for cell in cells:
+            attack.le(cell, [events])
+        attack.at_most.append({events: 1, **{c: -1 for c in cells}})  # every event has a row
+
+    for label, row in _rows(content["agencies"]).items():
+        either, arrested, held = (put("agencies", label, c, row[c]) for c in (2, 3, 4))
+        attack.le(arrested, [either])
+        attack.le(held, [either])
+        attack.le(either, [arrested, held])
+        attack.le(either, [events])
+
+    # A median's n (printed rounded) is at most the events it is over.
+    durations = _rows(content["durations"])
+    over = {
+        "Days from arrest to transfer to ICE custody": [head["Transfers to ICE custody", 1]],
+        "Days from arrest to release (released or bond posted)": outcomes[:2],
+    }
+    for label, events_over in over.items():
+        cell = durations[label][1]
+        if cell.value is not None:
+            n = int(cell.text.split("n ≈ ")[1].rstrip(")").replace(",", ""))
+            half = attack.base // 2
+            key = (name, "median n", label, 1)
+            attack.bounds[key] = (n - half, n + half)
+            attack.le(key, events_over)
+    return keys
+
+
+def family_relations(attack: Attack, whole: dict, parts: list[dict], truncated: set) -> None:
+    """All offices = the sum of the offices, figure by figure. A row missing from an
+    office's table is 0 there, except in a top-N table that was cut."""
+    for figure, total in whole.items():
+        table, label, _column = figure
+        if label == "Clients detained":
+            continue  # a client can have cases in two offices
+        terms = []
+        for i, part in enumerate(parts):
+            if figure in part:
+                terms.append(part[figure])
+            elif table == "agencies" and i in truncated:
+                terms.append(attack.unknown(("office", i, *figure)))
+        attack.sums(total, terms)
+
+
+def audit(reports: dict[str, dict], family: list[str] | None = None):
+    threshold = next(iter(reports.values()))["threshold"]
+    attack = Attack(threshold, base=5)
+    keys = {name: publish_report(attack, name, content) for name, content in reports.items()}
+    if family:
+        whole, *offices = family
+        truncated = {
+            i
+            for i, name in enumerate(offices)
+            if reports[name]["agencies"].title.startswith("Agencies involved (top")
+        }
+        family_relations(attack, keys[whole], [keys[n] for n in offices], truncated)
+    narrow = {
+        key: span
+        for key, span in attack.ranges().items()
+        if span[0] > 1 + 1e-6 or span[1] < threshold - 1 - 1e-6
+    }
+    return attack, narrow
+
+
+def test_one_report_reveals_no_suppressed_count(world):
+    content = report_content(kind="quarterly", user=world.erin, params=Q2)
+    attack, narrow = audit({"all": content})
+    assert attack.hidden, "the fixture must have suppressed cells to attack"
+    assert narrow == {}
+
+
+def test_office_and_all_offices_reports_together_reveal_nothing(world):
+    reports = {
+        "all": report_content(kind="quarterly", user=world.erin, params=Q2),
+        "north": report_content(
+            kind="quarterly", user=world.erin, params={**Q2, "office": world.north.code}
+        ),
+        "south": report_content(
+            kind="quarterly", user=world.erin, params={**Q2, "office": world.south.code}
+        ),
+    }
+    attack, narrow = audit(reports, family=["all", "north", "south"])
+    assert len(attack.hidden) >= 10
+    assert narrow == {}
+
+
+def test_the_audit_catches_an_unrounded_report(world, settings):
+    """Without rounding, the office pair gives away suppressed cells: the audit sees it."""
+    settings.REPORT_ROUNDING_BASE = 1
+    reports = {
+        "all": report_content(kind="quarterly", user=world.erin, params=Q2),
+        "north": report_content(
+            kind="quarterly", user=world.erin, params={**Q2, "office": world.north.code}
+        ),
+        "south": report_content(
+            kind="quarterly", user=world.erin, params={**Q2, "office": world.south.code}
+        ),
+    }
+    attack = Attack(reports["all"]["threshold"], base=1)
+    keys = {name: publish_report(attack, name, content) for name, content in reports.items()}
+    family_relations(attack, keys["all"], [keys["north"], keys["south"]], set())
+    spans = attack.ranges()
+    assert any(lo == hi for lo, hi in spans.values())
+
+
+def test_fiscal_and_calendar_quarters_print_the_same_figures(world):
+    """Fiscal Q3 2025 is calendar Q2 2025: one set of rounded figures, nothing to subtract."""
+    calendar = report_content(kind="quarterly", user=world.erin, params=Q2)
+    fiscal = report_content(
+        kind="quarterly", user=world.erin, params={"year": 2025, "quarter": 3, "fiscal": True}
+    )
+    for name in ("headline", "encounters", "states", "counties", "months", "models", "agencies"):
+        assert [[c.text for c in row[1:]] for row in calendar[name].rows] == [
+            [c.text for c in row[1:]] for row in fiscal[name].rows
+        ], name
