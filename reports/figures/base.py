@@ -8,6 +8,7 @@ string) shows exactly the records it counts.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import statistics
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -25,6 +26,9 @@ EVENTS = "events"
 CASES = "cases"
 _ROUTES = {EVENTS: "cases:events", CASES: "cases:list"}
 _FILTERSETS = {EVENTS: DetentionEventFilterSet, CASES: CaseFilterSet}
+
+
+WITHHELD = "*"  # a printed count withheld by secondary suppression
 
 
 class FigureFilterError(ValueError):
@@ -161,6 +165,54 @@ class Counts:
         return Cell(
             f"{part / whole:.0%} ({part:,} of {whole:,})", round(part / whole, 4), url, True
         )
+
+    def bounds(self, cell: Cell) -> tuple[float, float]:
+        """What a reader can infer about the true count behind a printed cell."""
+        if cell.text == WITHHELD:
+            return (1, math.inf)
+        if cell.value is None:
+            return (1, self.threshold - 1)
+        if cell.value == 0:
+            return (0, 0)
+        half = self.base // 2
+        return (max(self.threshold, cell.value - half), cell.value + half)
+
+    def protect(self, total: Cell, parts: list[Cell]) -> None:
+        """Secondary suppression for one additive relation (total = sum of parts).
+
+        Rounding usually leaves a suppressed part its whole range 1..threshold-1, not
+        always (a printed total of 10 and a printed part of 10 leave two hidden parts at
+        most 4 together). When it happens, print the relation's suppressed parts as "*"
+        (known only to be 1 or more), and while that is not enough withhold the smallest
+        printed part as "*" too: a reader cannot tell a small part from a withheld one."""
+        if not self.threshold or total.value is None:
+            return
+        while self._narrowed(total, parts):
+            hidden = [c for c in parts if c.value is None]
+            if hidden[0].text == WITHHELD:
+                shown = [c for c in parts if c.value]
+                if not shown:
+                    return
+                min(shown, key=lambda c: c.value).value = None
+            for cell in parts:
+                if cell.value is None:
+                    cell.text = WITHHELD
+
+    def _narrowed(self, total: Cell, parts: list[Cell]) -> bool:
+        """Whether the relation pins a suppressed part to less than its whole range."""
+        hidden = [c for c in parts if c.value is None]
+        if not hidden:
+            return False
+        low, high = self.bounds(total)
+        for cell in parts:
+            if cell.value is not None:
+                lo, hi = self.bounds(cell)
+                low, high = low - hi, high - lo
+        m, top = len(hidden), self.threshold - 1
+        if hidden[0].text == WITHHELD:  # each part 1 or more, nothing more known
+            return m < 2 or high - (m - 1) < top
+        low, high = max(low, m), min(high, m * top)  # the hidden parts' sum
+        return high - (m - 1) < top or low - (m - 1) * top > 1
 
     def median(self, values: list[int], url: str = "") -> Cell:
         """Median days, with the (published) number of events it is based on."""

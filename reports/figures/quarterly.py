@@ -25,6 +25,7 @@ from cases.models import DetentionOutcome, Encounter, Intake
 from reports.figures.base import (
     CASES,
     EVENTS,
+    WITHHELD,
     Cell,
     Counts,
     Table,
@@ -132,12 +133,27 @@ def _models(scope: QuarterScope, counts: Counts) -> Table:
     return table
 
 
-def _encounters(scope: QuarterScope, counts: Counts, total: int) -> Table:
+WITHHELD_NOTE = (
+    "* withheld so that a count below the threshold cannot be worked out by subtraction."
+)
+
+
+def _note_withheld(table: Table, cells: list[Cell]) -> None:
+    if any(cell.text == WITHHELD for cell in cells):
+        table.note = " ".join(p for p in (table.note, WITHHELD_NOTE) if p)
+
+
+def _encounters(scope: QuarterScope, counts: Counts, total: int, total_cell: Cell) -> Table:
     table = Table("encounters", "Events by encounter", ["Encounter", "Events", "Share"])
     for value, label in Encounter.choices:
         n = scope.qs(EVENTS, encounter=value).count()
         url = scope.url(EVENTS, encounter=value)
         table.add(Cell(label), counts.cell(n, url), counts.share(n, total))
+    counts.protect(total_cell, [row[1] for row in table.rows])
+    for row in table.rows:
+        if row[1].text == WITHHELD:
+            row[2] = Cell(WITHHELD, None, numeric=True)
+    _note_withheld(table, [row[1] for row in table.rows])
     return table
 
 
@@ -195,12 +211,14 @@ def _agencies(scope: QuarterScope, counts: Counts) -> tuple[Table, int]:
     return table, unlinked
 
 
-def _places(scope: QuarterScope, counts: Counts) -> tuple[Table, Table]:
+def _places(scope: QuarterScope, counts: Counts, total_cell: Cell) -> tuple[Table, Table]:
     qs = scope.qs(EVENTS)
     states = Table("states", "Events by state", ["State", "Events"])
     by_state = qs.values_list("state").annotate(n=Count("id")).order_by("-n", "state")
     for state, n in by_state:
         states.add(Cell(state), counts.cell(n, scope.url(EVENTS, state=state)))
+    counts.protect(total_cell, [row[1] for row in states.rows])
+    _note_withheld(states, [row[1] for row in states.rows])
 
     counties = Table(
         "counties",
@@ -214,6 +232,10 @@ def _places(scope: QuarterScope, counts: Counts) -> tuple[Table, Table]:
     for state, county, n in rows:
         url = scope.url(EVENTS, state=state, county=county) if county else ""
         counties.add(Cell(state), Cell(county or "(county not recorded)"), counts.cell(n, url))
+    for state_row in states.rows:
+        parts = [row[2] for row in counties.rows if row[0].text == state_row[0].text]
+        counts.protect(state_row[1], parts)
+    _note_withheld(counties, [row[2] for row in counties.rows])
     if len(rows) > TOP_COUNTIES_IN_PDF:
         counties.note = (
             f"The {TOP_COUNTIES_IN_PDF} counties with most events; "
@@ -222,7 +244,9 @@ def _places(scope: QuarterScope, counts: Counts) -> tuple[Table, Table]:
     return states, counties
 
 
-def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[dict, Table]:
+def _months(
+    now: QuarterScope, before: QuarterScope, counts: Counts, totals: tuple[Cell, Cell]
+) -> tuple[dict, Table]:
     """Events per month of both quarters: a chart for the PDF, a table for the
     companions and the sources page (each bar's link)."""
     table = Table("months", "Detention events by month", ["Month", "Events"], in_pdf=False)
@@ -239,6 +263,9 @@ def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[di
             bucket.append(cell)
             labels.append(first.strftime("%B %Y"))
             table.add(Cell(labels[-1]), cell)
+    counts.protect(totals[0], prev_cells)
+    counts.protect(totals[1], now_cells)
+    _note_withheld(table, [*prev_cells, *now_cells])
     chart = hbar_chart(
         title="Detention events by month",
         labels=labels,
@@ -359,15 +386,16 @@ def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
 
     headline, raw = _headline(now, before, counts)
     models = _models(now, counts)
-    encounters = _encounters(now, counts, raw["events"])
+    events_row = next(row for row in headline.rows if row[0].text == HEADLINE[2][1])
+    encounters = _encounters(now, counts, raw["events"], events_row[1])
     agencies, unlinked = _agencies(now, counts)
-    states, counties = _places(now, counts)
+    states, counties = _places(now, counts, events_row[1])
     durations = _durations(now, counts)
     no_prior = now.qs(EVENTS, no_prior="true").count()
     no_prior_cell = counts.share(no_prior, raw["events"], now.url(EVENTS, no_prior="true"))
     durations.add(Cell("Share of events with no prior criminal record"), no_prior_cell)
     directory = _directory(quarter)
-    months_chart, months = _months(now, before, counts)
+    months_chart, months = _months(now, before, counts, (events_row[2], events_row[1]))
 
     model_chart = hbar_chart(
         title="Events by 287(g) model in force that day",
