@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from accounts.access import access_for
 from cases.filters import CaseFilterSet, DetentionEventFilterSet
+from cases.models import Case, DetentionEvent
 from cases.selectors import cases_visible, events_visible
 
 EVENTS = "events"
@@ -48,8 +49,16 @@ def matching(*, user, target: str, params: dict, privileged: bool = False) -> Qu
     """What the case list shows `user` for `params`: parsed from the very query string the
     report prints, through the list's own FilterSet. Unordered, ready to aggregate.
 
-    `privileged` narrows it to the offices whose privileged work the user may read."""
-    visible = events_visible(user=user) if target == EVENTS else cases_visible(user=user)
+    `privileged` narrows it to the offices whose privileged work the user may read;
+    `user=None` is every office's live records."""
+    if user is None:  # every office: only to decide what a de-identified report hides
+        visible = (
+            DetentionEvent.objects.filter(case__archived_at__isnull=True)
+            if target == EVENTS
+            else Case.objects.filter(archived_at__isnull=True)
+        )
+    else:
+        visible = events_visible(user=user) if target == EVENTS else cases_visible(user=user)
     if privileged:
         offices = access_for(user).privileged_office_ids
         visible = visible.filter(
@@ -121,6 +130,7 @@ class Counts:
         self.threshold = threshold
         self.base = settings.REPORT_ROUNDING_BASE if threshold else 1
         self.median_min_n = max(settings.REPORT_MEDIAN_MIN_N, threshold) if threshold else 1
+        self.relations: list[tuple[Cell, list[Cell]]] = []
 
     def small(self, n: int | None) -> bool:
         return bool(self.threshold) and n is not None and 0 < n < self.threshold
@@ -177,26 +187,40 @@ class Counts:
         half = self.base // 2
         return (max(self.threshold, cell.value - half), cell.value + half)
 
-    def protect(self, total: Cell, parts: list[Cell]) -> None:
-        """Secondary suppression for one additive relation (total = sum of parts).
+    def relate(self, total: Cell, parts: list[Cell]) -> None:
+        """Record that `total` is the sum of `parts` (a table's rows, or offices' figures
+        adding up to all offices'); `settle` protects every recorded relation."""
+        if self.threshold:
+            self.relations.append((total, parts))
+
+    def settle(self) -> None:
+        """Secondary suppression over every recorded relation until none changes: one
+        withholding can open another relation (a withheld total is a part elsewhere)."""
+        while any([self.protect(total, parts) for total, parts in self.relations]):
+            pass
+
+    def protect(self, total: Cell, parts: list[Cell]) -> bool:
+        """Secondary suppression for one additive relation (total = sum of parts);
+        True if it changed a cell.
 
         Rounding usually leaves a suppressed part its whole range 1..threshold-1, not
         always (a printed total of 10 and a printed part of 10 leave two hidden parts at
         most 4 together). When it happens, print the relation's suppressed parts as "*"
         (known only to be 1 or more), and while that is not enough withhold the smallest
-        printed part as "*" too: a reader cannot tell a small part from a withheld one."""
-        if not self.threshold or total.value is None:
-            return
-        while self._narrowed(total, parts):
+        printed part as "*" too (or, with none left, the total): a reader cannot tell a
+        small count from a withheld one."""
+        changed = False
+        while total.value is not None and self._narrowed(total, parts):
+            changed = True
             hidden = [c for c in parts if c.value is None]
             if hidden[0].text == WITHHELD:
                 shown = [c for c in parts if c.value]
-                if not shown:
-                    return
-                min(shown, key=lambda c: c.value).value = None
+                victim = min(shown, key=lambda c: c.value) if shown else total
+                victim.value, victim.text = None, WITHHELD
             for cell in parts:
                 if cell.value is None:
                     cell.text = WITHHELD
+        return changed
 
     def _narrowed(self, total: Cell, parts: list[Cell]) -> bool:
         """Whether the relation pins a suppressed part to less than its whole range."""

@@ -6,10 +6,13 @@ records) with the parameters printed as its link; nothing here names a client.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter as Tally
 
 from django.db.models import Count, F, Q
 
+from accounts.access import access_for
+from accounts.models import Office
 from agencies.models import (
     Agency,
     AgreementChange,
@@ -149,11 +152,10 @@ def _encounters(scope: QuarterScope, counts: Counts, total: int, total_cell: Cel
         n = scope.qs(EVENTS, encounter=value).count()
         url = scope.url(EVENTS, encounter=value)
         table.add(Cell(label), counts.cell(n, url), counts.share(n, total))
-    counts.protect(total_cell, [row[1] for row in table.rows])
+    counts.relate(total_cell, [row[1] for row in table.rows])
     for row in table.rows:
         if row[1].text == WITHHELD:
             row[2] = Cell(WITHHELD, None, numeric=True)
-    _note_withheld(table, [row[1] for row in table.rows])
     return table
 
 
@@ -217,8 +219,7 @@ def _places(scope: QuarterScope, counts: Counts, total_cell: Cell) -> tuple[Tabl
     by_state = qs.values_list("state").annotate(n=Count("id")).order_by("-n", "state")
     for state, n in by_state:
         states.add(Cell(state), counts.cell(n, scope.url(EVENTS, state=state)))
-    counts.protect(total_cell, [row[1] for row in states.rows])
-    _note_withheld(states, [row[1] for row in states.rows])
+    counts.relate(total_cell, [row[1] for row in states.rows])
 
     counties = Table(
         "counties",
@@ -234,8 +235,7 @@ def _places(scope: QuarterScope, counts: Counts, total_cell: Cell) -> tuple[Tabl
         counties.add(Cell(state), Cell(county or "(county not recorded)"), counts.cell(n, url))
     for state_row in states.rows:
         parts = [row[2] for row in counties.rows if row[0].text == state_row[0].text]
-        counts.protect(state_row[1], parts)
-    _note_withheld(counties, [row[2] for row in counties.rows])
+        counts.relate(state_row[1], parts)
     if len(rows) > TOP_COUNTIES_IN_PDF:
         counties.note = (
             f"The {TOP_COUNTIES_IN_PDF} counties with most events; "
@@ -246,12 +246,12 @@ def _places(scope: QuarterScope, counts: Counts, total_cell: Cell) -> tuple[Tabl
 
 def _months(
     now: QuarterScope, before: QuarterScope, counts: Counts, totals: tuple[Cell, Cell]
-) -> tuple[dict, Table]:
-    """Events per month of both quarters: a chart for the PDF, a table for the
-    companions and the sources page (each bar's link)."""
+) -> Table:
+    """Events per month of both quarters (previous first): the chart's bars, and a table
+    for the companions and the sources page (each bar's link)."""
     table = Table("months", "Detention events by month", ["Month", "Events"], in_pdf=False)
-    labels, prev_cells, now_cells = [], [], []
-    for scope, bucket in ((before, prev_cells), (now, now_cells)):
+    for scope, total in zip((before, now), totals, strict=True):
+        cells = []
         for first, last in scope.quarter.months():
             params = {
                 **scope.params(EVENTS),
@@ -259,22 +259,10 @@ def _months(
                 "date_before": last.isoformat(),
             }
             n = matching(user=scope.user, target=EVENTS, params=params).count()
-            cell = counts.cell(n, list_url(EVENTS, params))
-            bucket.append(cell)
-            labels.append(first.strftime("%B %Y"))
-            table.add(Cell(labels[-1]), cell)
-    counts.protect(totals[0], prev_cells)
-    counts.protect(totals[1], now_cells)
-    _note_withheld(table, [*prev_cells, *now_cells])
-    chart = hbar_chart(
-        title="Detention events by month",
-        labels=labels,
-        series=[  # this quarter first: it gets the darker fill
-            (now.quarter.short_label, [None, None, None, *now_cells]),
-            (before.quarter.short_label, [*prev_cells, None, None, None]),
-        ],
-    )
-    return chart, table
+            cells.append(counts.cell(n, list_url(EVENTS, params)))
+            table.add(Cell(first.strftime("%B %Y")), cells[-1])
+        counts.relate(total, cells)
+    return table
 
 
 def _durations(scope: QuarterScope, counts: Counts) -> Table:
@@ -378,12 +366,10 @@ def _directory(quarter: Quarter) -> dict:
     return {"table": table, "changes": changes, "lists": list(lists)}
 
 
-def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
-    quarter = quarter_from_params(params)
-    office = params.get("office")
+def _figures(*, user, quarter: Quarter, office: str | None, counts: Counts) -> dict:
+    """The tables of one quarterly report, over `user`'s records (None: every office)."""
     now = QuarterScope(user=user, quarter=quarter, office=office)
     before = QuarterScope(user=user, quarter=quarter.previous, office=office)
-
     headline, raw = _headline(now, before, counts)
     models = _models(now, counts)
     events_row = next(row for row in headline.rows if row[0].text == HEADLINE[2][1])
@@ -394,9 +380,126 @@ def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
     no_prior = now.qs(EVENTS, no_prior="true").count()
     no_prior_cell = counts.share(no_prior, raw["events"], now.url(EVENTS, no_prior="true"))
     durations.add(Cell("Share of events with no prior criminal record"), no_prior_cell)
-    directory = _directory(quarter)
-    months_chart, months = _months(now, before, counts, (events_row[2], events_row[1]))
+    months = _months(now, before, counts, (events_row[2], events_row[1]))
+    return {
+        "headline": headline,
+        "models": models,
+        "encounters": encounters,
+        "agencies": agencies,
+        "unlinked_events": counts.text(unlinked),
+        "states": states,
+        "counties": counties,
+        "durations": durations,
+        "months": months,
+        "sources": {"events_base": now.url(EVENTS), "cases_base": now.url(CASES)},
+    }
 
+
+# Tables whose cells add up across offices, and their count columns.
+ADDITIVE = {
+    "headline": (1, 2),
+    "models": (1, 2),
+    "encounters": (1,),
+    "agencies": (2, 3, 4),
+    "states": (1,),
+    "counties": (2,),
+    "months": (1,),
+}
+NOT_ADDITIVE = {HEADLINE[3][1]}  # a client can have cases in two offices
+
+
+def _cells(figures: dict) -> dict[tuple, Cell]:
+    out = {}
+    for key, columns in ADDITIVE.items():
+        table = figures[key]
+        for row in table.rows:
+            label = tuple(c.text for c in row[: table.numeric_from])
+            if label[0] in NOT_ADDITIVE:
+                continue
+            for column in columns:
+                out[key, label, column] = row[column]
+    return out
+
+
+def _relate_family(counts: Counts, total: dict, parts: list[dict]) -> None:
+    """Secondary suppression across reports: a union of offices is the sum of its
+    offices' reports, figure by figure, so each figure is one more additive relation."""
+    whole = _cells(total)
+    pieces = [_cells(part) for part in parts]
+    cut = [part["agencies"].title != "Agencies involved" for part in parts]
+    for key, cell in whole.items():
+        row = []
+        for piece, truncated in zip(pieces, cut, strict=True):
+            if key in piece:
+                row.append(piece[key])
+            elif key[0] == "agencies" and truncated:
+                break  # outside an office's top N: unknown there, no relation to attack
+            else:
+                row.append(Cell("0", 0, numeric=True))
+        else:
+            counts.relate(cell, row)
+
+
+def _withheld_follow_through(figures: dict) -> None:
+    """A change or share next to a suppressed count is suppressed too."""
+    events = next(row for row in figures["headline"].rows if row[0].text == HEADLINE[2][1])
+    if events[1].text == WITHHELD:
+        for row in [*figures["encounters"].rows, figures["durations"].rows[-1]]:
+            row[-1] = Cell(WITHHELD, None, row[-1].url, numeric=True)
+    for row in figures["headline"].rows:
+        if WITHHELD in (row[1].text, row[2].text):
+            row[3] = Cell("—", None, numeric=True)
+    for row in figures["encounters"].rows:
+        if row[1].text == WITHHELD:
+            row[2] = Cell(WITHHELD, None, numeric=True)
+    for key in ADDITIVE:
+        cells = [c for row in figures[key].rows for c in row]
+        _note_withheld(figures[key], cells)
+
+
+def _family(*, user, quarter: Quarter, office: str | None, counts: Counts) -> dict:
+    """The requested report's figures, protected against every report a user can hold
+    for the same quarter: each office's, all offices', and the requester's own offices'
+    (a fiscal quarter is a calendar quarter, so it is the same family).
+
+    Without suppression (privileged use) there is nothing to protect: just the figures."""
+    build = functools.partial(_figures, quarter=quarter, counts=counts)
+    if not counts.threshold:
+        return build(user=user, office=office)
+    codes = list(Office.objects.order_by("code").values_list("code", flat=True))
+    offices = {code: build(user=None, office=code) for code in codes}
+    everything = build(user=None, office=None)
+    _relate_family(counts, everything, list(offices.values()))
+    mine = access_for(user).case_office_ids
+    requested = offices[office] if office else everything
+    if not office and mine is not None:
+        requested = build(user=user, office=None)
+        own = Office.objects.filter(id__in=mine).order_by("code").values_list("code", flat=True)
+        _relate_family(counts, requested, [offices[code] for code in own])
+    counts.settle()
+    for figures in (requested, *offices.values(), everything):
+        _withheld_follow_through(figures)
+    return requested  # its links are the same: they hold only filter parameters
+
+
+def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
+    quarter = quarter_from_params(params)
+    office = params.get("office")
+    figures = _family(user=user, quarter=quarter, office=office, counts=counts)
+    models, encounters, months = figures["models"], figures["encounters"], figures["months"]
+    directory = _directory(quarter)
+    # Charts last: they take their bars from the cells as finally printed.
+    months_chart = hbar_chart(
+        title="Detention events by month",
+        labels=[row[0].text for row in months.rows],
+        series=[  # this quarter first: it gets the darker fill
+            (quarter.short_label, [None, None, None, *(row[1] for row in months.rows[3:])]),
+            (
+                quarter.previous.short_label,
+                [*(row[1] for row in months.rows[:3]), None, None, None],
+            ),
+        ],
+    )
     model_chart = hbar_chart(
         title="Events by 287(g) model in force that day",
         labels=[value for value, _label in MODEL_CHOICES],
@@ -415,31 +518,31 @@ def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
         width=CHART_WIDTH,
         label_width=120,
     )
-    tables = [headline, models, encounters, agencies, states, counties, months, durations]
+    tables = [
+        figures[key]
+        for key in (
+            "headline",
+            "models",
+            "encounters",
+            "agencies",
+            "states",
+            "counties",
+            "months",
+            "durations",
+        )
+    ]
     return {
+        **figures,
         "quarter": quarter,
         "previous": quarter.previous,
         "scope_label": scope_label(user, office),
-        "headline": headline,
-        "models": models,
-        "encounters": encounters,
-        "agencies": agencies,
-        "unlinked_events": counts.text(unlinked),
-        "states": states,
-        "counties": counties,
-        "counties_shown": counties.rows[:TOP_COUNTIES_IN_PDF],
-        "durations": durations,
-        "months": months,
+        "counties_shown": figures["counties"].rows[:TOP_COUNTIES_IN_PDF],
         "charts": {
             "months": months_chart,
             "models": model_chart,
             "encounters": encounter_chart,
         },
         "directory": directory,
-        "sources": {
-            "events_base": now.url(EVENTS),
-            "cases_base": now.url(CASES),
-        },
         "tables": [*tables, directory["table"], directory["changes"]],
         "record_ids": None,
     }
