@@ -176,6 +176,10 @@ def event_conditions(data: dict, prefix: str = "") -> Q | None:
         for spelling in county_variants(data["county"]):
             spellings |= Q(**{f"{p}county__iexact": spelling})
         q &= spellings
+    recorded = yes_no(data.get("county_recorded"))
+    if recorded is not None:  # "no": the events a report counts as "(county not recorded)"
+        blank = Q(**{f"{p}county": ""})
+        q &= ~blank if recorded else blank
     if data.get("arresting_model"):
         q &= _model_q("arresting", data["arresting_model"], p)
     if data.get("custody_model"):
@@ -256,6 +260,7 @@ class _ListFilterSet(StrictFilterSet):
     agency = PublicIdFilter(queryset=Agency.objects.all(), label="Either agency")
     state = django_filters.MultipleChoiceFilter(choices=STATE_CHOICES, label="State")
     county = django_filters.CharFilter(max_length=100, label="County")
+    county_recorded = YesNoFilter(label="County recorded")
     arresting_model = django_filters.MultipleChoiceFilter(
         choices=MODEL_CHOICES, label="287(g) model of the arresting agency that day"
     )

@@ -48,7 +48,7 @@ HEADLINE = [
     ("intakes", "Intakes received", CASES, {}),
     ("cases", "New cases opened", CASES, {}),
     ("events", "Detention events (arrests and bookings)", EVENTS, {}),
-    ("clients", "Clients detained", EVENTS, {}),
+    ("detained_cases", "Cases with a detention", CASES, {}),
     ("detainers", "ICE detainers lodged", EVENTS, {"detainer": "true"}),
     ("transfers", "Transfers to ICE custody", EVENTS, {"transferred": "true"}),
     ("released", "Released", EVENTS, {"outcome": DetentionOutcome.RELEASED}),
@@ -77,6 +77,11 @@ class QuarterScope:
     def params(self, target: str, **more) -> dict:
         return {**(self.events if target == EVENTS else self.cases), **more}
 
+    def figure_params(self, key: str, target: str, more: dict) -> dict:
+        if key == "detained_cases":  # cases with an event in the quarter, not opened in it
+            return {**self.events, **more}
+        return self.params(target, **more)
+
     def qs(self, target: str, **more):
         return matching(user=self.user, target=target, params=self.params(target, **more))
 
@@ -93,10 +98,8 @@ class QuarterScope:
                 received_on__gte=self.quarter.start,
                 received_on__lte=self.quarter.end,
             ).count()
-        qs = self.qs(target, **more)
-        if key == "clients":
-            return qs.values("case__client_id").distinct().count()
-        return qs.count()
+        params = self.figure_params(key, target, more)
+        return matching(user=self.user, target=target, params=params).count()
 
 
 def _headline(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[Table, dict]:
@@ -112,8 +115,8 @@ def _headline(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[
         raw[key] = current
         table.add(
             Cell(label),
-            counts.cell(current, now.url(target, **more)),
-            counts.cell(previous, before.url(target, **more)),
+            counts.cell(current, list_url(target, now.figure_params(key, target, more))),
+            counts.cell(previous, list_url(target, before.figure_params(key, target, more))),
             counts.change(current, previous),
         )
     return table, raw
@@ -192,15 +195,31 @@ def _agencies(scope: QuarterScope, counts: Counts) -> tuple[Table, int]:
             "id", "public_id", "name", "state"
         )
     }
-    ranked = sorted(either, key=lambda i: (-either[i], agencies[i]["name"]))
-    more = f" (top {TOP_AGENCIES} of {len(ranked)})" if len(ranked) > TOP_AGENCIES else ""
+
+    def rank(agency_id) -> float:
+        # By the printed count (suppressed ones alike), so the order reveals no more.
+        printed = counts.published(either[agency_id])
+        return -(1 if printed is None else printed)
+
+    ranked = sorted(either, key=lambda i: (rank(i), agencies[i]["name"]))
+    shown = ranked[:TOP_AGENCIES]
+    if len(ranked) > TOP_AGENCIES:
+        # Ties at the cut are all included, never broken by name.
+        last = rank(shown[-1])
+        shown = [i for i in ranked if rank(i) <= last]
+    more = f" (top {len(shown)} of {len(ranked)})" if len(ranked) > len(shown) else ""
     table = Table(
         "agencies",
         f"Agencies involved{more}",
         ["Agency", "State", "Events (either role)", "Arrested", "Held (booking)"],
         numeric_from=2,
     )
-    for agency_id in ranked[:TOP_AGENCIES]:
+    if len(shown) > TOP_AGENCIES:
+        table.note = (
+            f"The {TOP_AGENCIES} agencies with most events, and every agency tied with the "
+            f"last of them ({len(shown)} in all)."
+        )
+    for agency_id in shown:
         agency = agencies[agency_id]
         uid = str(agency["public_id"])
         table.add(
@@ -231,7 +250,8 @@ def _places(scope: QuarterScope, counts: Counts, total_cell: Cell) -> tuple[Tabl
         qs.values_list("state", "county").annotate(n=Count("id")).order_by("-n", "state", "county")
     )
     for state, county, n in rows:
-        url = scope.url(EVENTS, state=state, county=county) if county else ""
+        where = {"county": county} if county else {"county_recorded": "false"}
+        url = scope.url(EVENTS, state=state, **where)
         counties.add(Cell(state), Cell(county or "(county not recorded)"), counts.cell(n, url))
     for state_row in states.rows:
         parts = [row[2] for row in counties.rows if row[0].text == state_row[0].text]
@@ -363,7 +383,37 @@ def _directory(quarter: Quarter) -> dict:
         .values_list("list_date", "list_kind")
         .distinct()
     )
-    return {"table": table, "changes": changes, "lists": list(lists)}
+    table.note = directory_note(quarter.start, quarter.end)
+    return {"table": table, "changes": changes, "lists": list(lists), "note": table.note}
+
+
+def directory_note(start, end) -> str:
+    """Where the directory figures for start..end come from, in the same words in every
+    report: imported ICE lists, or, before the first one, ICE's signed and end dates."""
+    first = (
+        AgreementImport.objects.filter(
+            status__in=[ImportStatus.DONE, ImportStatus.NOOP], list_date__isnull=False
+        )
+        .order_by("list_date")
+        .values_list("list_date", flat=True)
+        .first()
+    )
+    if first is None:
+        return "No ICE 287(g) list has been imported yet: there are no directory figures."
+    if first <= start:
+        return ""
+    dated = f"{first:%-d %B %Y}"
+    if first > end:
+        return (
+            "Before the first imported ICE list (dated "
+            f"{dated}), agreements in force are reconstructed from the signed and end "
+            "dates that list gives, not read from a list of the time."
+        )
+    return (
+        f"Until the first imported ICE list (dated {dated}), agreements in force are "
+        "reconstructed from the signed and end dates that list gives; from then on they "
+        "are read from the imported lists."
+    )
 
 
 def _figures(*, user, quarter: Quarter, office: str | None, counts: Counts) -> dict:
@@ -381,7 +431,13 @@ def _figures(*, user, quarter: Quarter, office: str | None, counts: Counts) -> d
     no_prior_cell = counts.share(no_prior, raw["events"], now.url(EVENTS, no_prior="true"))
     durations.add(Cell("Share of events with no prior criminal record"), no_prior_cell)
     months = _months(now, before, counts, (events_row[2], events_row[1]))
+    records = [
+        f"event {i}"
+        for scope in (before, now)
+        for i in scope.qs(EVENTS).values_list("id", flat=True)
+    ]
     return {
+        "record_ids": sorted(records),
         "headline": headline,
         "models": models,
         "encounters": encounters,
@@ -405,7 +461,6 @@ ADDITIVE = {
     "counties": (2,),
     "months": (1,),
 }
-NOT_ADDITIVE = {HEADLINE[3][1]}  # a client can have cases in two offices
 
 
 def _cells(figures: dict) -> dict[tuple, Cell]:
@@ -414,8 +469,6 @@ def _cells(figures: dict) -> dict[tuple, Cell]:
         table = figures[key]
         for row in table.rows:
             label = tuple(c.text for c in row[: table.numeric_from])
-            if label[0] in NOT_ADDITIVE:
-                continue
             for column in columns:
                 out[key, label, column] = row[column]
     return out
@@ -544,5 +597,4 @@ def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
         },
         "directory": directory,
         "tables": [*tables, directory["table"], directory["changes"]],
-        "record_ids": None,
     }

@@ -110,7 +110,7 @@ def publish_report(attack: Attack, name: str, content: dict) -> dict:
         head[label, 2] = put("headline", label, 2, row[2])
     events, previous = head["Detention events (arrests and bookings)", 1], None
     previous = head["Detention events (arrests and bookings)", 2]
-    attack.le(head["Clients detained", 1], [events])
+    attack.le(head["Cases with a detention", 1], [events])
     for figure in ("ICE detainers lodged", "Transfers to ICE custody"):
         attack.le(head[figure, 1], [events])
     outcomes = [head[f, 1] for f in ("Released", "Released on bond", "Removed")]
@@ -165,8 +165,6 @@ def family_relations(attack: Attack, whole: dict, parts: list[dict], truncated: 
     office's table is 0 there, except in a top-N table that was cut."""
     for figure, total in whole.items():
         table, label, _column = figure
-        if label == "Clients detained":
-            continue  # a client can have cases in two offices
         terms = []
         for i, part in enumerate(parts):
             if figure in part:

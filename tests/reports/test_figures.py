@@ -18,9 +18,9 @@ import pytest
 from django.http import QueryDict
 
 from agencies.models import AgreementPeriod
-from cases.filters import DetentionEventFilterSet
+from cases.filters import CaseFilterSet, DetentionEventFilterSet
 from cases.models import Case, DetentionEvent
-from cases.selectors import events_visible
+from cases.selectors import cases_visible, events_visible
 from tests.reports.conftest import (
     SECRET_A_NUMBER,
     SECRET_DOB,
@@ -64,8 +64,8 @@ def test_quarterly_figures_reconcile_with_the_database(world, django_capture_on_
         shown(q1.count()),
         "—",
     ]
-    assert figures(text, "Clients detained")[0] == shown(
-        q2.values("case__client_id").distinct().count()
+    assert figures(text, "Cases with a detention")[0] == shown(
+        q2.values("case_id").distinct().count()
     )
     assert figures(text, "New cases opened")[0] == shown(
         live_cases.filter(opened_on__range=(dt.date(2025, 4, 1), dt.date(2025, 6, 30))).count()
@@ -128,20 +128,55 @@ def test_quarterly_links_reproduce_each_figure(world, django_capture_on_commit_c
     report = render_now(world.bob, "quarterly", Q2, django_capture_on_commit_callbacks)
     text = pdf_text(report.pdf.read())
     pairs = re.findall(
-        r"([A-Z][A-Za-z][^:,]+), Q[12] 2025: (\S+) (http://\S+/cases/events/\?\S+)", text
+        r"([A-Z][A-Za-z][^:,]+), (?:Q[12]|April|May|June|January|February|March) 2025: (\S+) "
+        r"(http://\S+/cases/(?:events/)?\?\S+)",
+        text,
     )
-    assert len(pairs) >= 14
+    assert len(pairs) >= 20
     for label, value, url in pairs:
-        if label == "Clients detained":
-            continue  # distinct clients among the listed events
-        params = QueryDict(urlsplit(url).query)
-        filterset = DetentionEventFilterSet(params, queryset=events_visible(user=world.bob))
-        assert filterset.is_valid(), filterset.errors
-        assert value == shown(filterset.qs.count()), url
+        if label == "Intakes received":
+            continue  # counted by the day received; the case list has no intake filter
+        assert value == shown(listed(world.bob, url)), (label, url)
     # bob (North attorney) sees North only: 12 of the 18 Q2 events.
     north = q2_events().filter(case__office=world.north).count()
     assert figures(text, "Detention events (arrests and bookings)", 1) == [shown(north)]
     assert "Quarterly report Q2 2025 — North Office" in text
+
+
+def listed(user, url: str) -> int:
+    """How many records the case list (or event list) shows `user` at `url`."""
+    params = QueryDict(urlsplit(url).query)
+    events = "/cases/events/" in url
+    filterset = (DetentionEventFilterSet if events else CaseFilterSet)(
+        params, queryset=(events_visible if events else cases_visible)(user=user)
+    )
+    assert filterset.is_valid(), filterset.errors
+    return filterset.qs.count()
+
+
+def test_every_linked_figure_is_what_its_link_lists(world):
+    """Every count in every table that carries a link, against the list it opens: the
+    same number, rounded; a suppressed one is below the threshold (or withheld)."""
+    from reports.figures import report_content
+
+    content = report_content(kind="quarterly", user=world.erin, params=Q2)
+    checked = 0
+    for table in content["tables"]:
+        for row in table.rows:
+            for cell in row:
+                if not cell.url or table.key == "durations":
+                    continue  # medians and shares: not counts
+                if table.key == "headline" and row[0].text == "Intakes received":
+                    continue  # counted by the day received; the case list has no intake filter
+                n = listed(world.erin, cell.url)
+                if cell.text == "*":
+                    assert n > 0, (table.key, cell.url)
+                else:
+                    assert cell.text == shown(n), (table.key, [c.text for c in row], cell.url)
+                checked += 1
+    assert checked >= 40
+    blank = [r for r in content["counties"].rows if r[1].text == "(county not recorded)"]
+    assert all(r[2].url for r in blank)
 
 
 def test_quarterly_is_deidentified_in_pdf_and_companions(
