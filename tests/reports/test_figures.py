@@ -298,3 +298,25 @@ def test_agency_pattern_names_clients_only_when_asked(world):
         assert ("Client" in listing.columns) is expected
         names = {cell.text for row in listing.rows for cell in row}
         assert any(SECRET_NAME in name for name in names) is expected
+
+
+def test_quarter_before_the_first_list_says_it_is_reconstructed(
+    world, django_capture_on_commit_callbacks
+):
+    """Q1 2025 ends before the first imported list (28 March 2025 is inside it, so Q4 2024):
+    the note names the list and says agreements are reconstructed; the manifest carries
+    the record checksum, never the exact number of events."""
+    report = render_now(
+        world.erin, "quarterly", {"year": 2024, "quarter": 4}, django_capture_on_commit_callbacks
+    )
+    text = pdf_text(report.pdf.read())
+    assert "No ICE list import covers this quarter" not in text
+    assert "Before the first imported ICE list (dated 28 March 2025)" in text
+    assert "reconstructed from the signed and end dates" in text
+    ids = DetentionEvent.objects.filter(
+        event_date__range=(dt.date(2024, 7, 1), dt.date(2024, 12, 31)), case__archived_at=None
+    ).values_list("id", flat=True)
+    expected = hashlib.sha256("\n".join(sorted(f"event {i}" for i in ids)).encode()).hexdigest()
+    assert report.manifest["record_checksum"] == expected
+    assert "record_count" not in report.manifest
+    assert f"Record checksum: {expected}" in text
