@@ -239,6 +239,8 @@ def case_conditions(data: dict, prefix: str = "") -> Q | None:
         ("opened_before", "opened_on__lte"),
         ("closed_after", "closed_on__gte"),
         ("closed_before", "closed_on__lte"),
+        ("intake_after", "intake__received_on__gte"),
+        ("intake_before", "intake__received_on__lte"),
     ):
         if data.get(param):
             q &= Q(**{f"{p}{lookup}": data[param]})
@@ -290,6 +292,8 @@ class _ListFilterSet(StrictFilterSet):
     opened_before = django_filters.DateFilter(label="Opened on or before")
     closed_after = django_filters.DateFilter(label="Closed on or after")
     closed_before = django_filters.DateFilter(label="Closed on or before")
+    intake_after = django_filters.DateFilter(label="Intake received on or after")
+    intake_before = django_filters.DateFilter(label="Intake received on or before")
     q = django_filters.CharFilter(
         max_length=200, label="Search", help_text="Client name, A-number or case number"
     )

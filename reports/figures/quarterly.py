@@ -24,7 +24,7 @@ from agencies.models import (
     Model287g,
 )
 from cases.filters import MODEL_CHOICES
-from cases.models import DetentionOutcome, Encounter, Intake
+from cases.models import DetentionOutcome, Encounter
 from reports.figures.base import (
     CASES,
     EVENTS,
@@ -43,7 +43,7 @@ TOP_AGENCIES = 20
 TOP_COUNTIES_IN_PDF = 25
 CHART_WIDTH = 300  # CSS px; fits beside a table in half the page
 
-# (key, label, list, extra filter parameters). Intakes and clients are special-cased.
+# (key, label, list, extra filter parameters); QuarterScope.figure_params sets the base.
 HEADLINE = [
     ("intakes", "Intakes received", CASES, {}),
     ("cases", "New cases opened", CASES, {}),
@@ -80,6 +80,13 @@ class QuarterScope:
     def figure_params(self, key: str, target: str, more: dict) -> dict:
         if key == "detained_cases":  # cases with an event in the quarter, not opened in it
             return {**self.events, **more}
+        if key == "intakes":  # cases whose intake was received in the quarter
+            office = {"office": self.office} if self.office else {}
+            return {
+                "intake_after": self.quarter.start.isoformat(),
+                "intake_before": self.quarter.end.isoformat(),
+                **office,
+            }
         return self.params(target, **more)
 
     def qs(self, target: str, **more):
@@ -89,15 +96,6 @@ class QuarterScope:
         return list_url(target, self.params(target, **more))
 
     def count(self, key: str, target: str, more: dict) -> int:
-        if key == "intakes":
-            # Counted by the day received; an intake opens its case that same day
-            # (cases.services.intake_record), so the link is the opened-in-quarter list.
-            scope = {"office": self.office} if self.office else {}
-            return Intake.objects.filter(
-                case__in=matching(user=self.user, target=CASES, params=scope).values("pk"),
-                received_on__gte=self.quarter.start,
-                received_on__lte=self.quarter.end,
-            ).count()
         params = self.figure_params(key, target, more)
         return matching(user=self.user, target=target, params=params).count()
 

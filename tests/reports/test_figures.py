@@ -134,8 +134,6 @@ def test_quarterly_links_reproduce_each_figure(world, django_capture_on_commit_c
     )
     assert len(pairs) >= 20
     for label, value, url in pairs:
-        if label == "Intakes received":
-            continue  # counted by the day received; the case list has no intake filter
         assert value == shown(listed(world.bob, url)), (label, url)
     # bob (North attorney) sees North only: 12 of the 18 Q2 events.
     north = q2_events().filter(case__office=world.north).count()
@@ -166,8 +164,6 @@ def test_every_linked_figure_is_what_its_link_lists(world):
             for cell in row:
                 if not cell.url or table.key == "durations":
                     continue  # medians and shares: not counts
-                if table.key == "headline" and row[0].text == "Intakes received":
-                    continue  # counted by the day received; the case list has no intake filter
                 n = listed(world.erin, cell.url)
                 if cell.text == "*":
                     assert n > 0, (table.key, cell.url)
