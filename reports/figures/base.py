@@ -115,9 +115,10 @@ class Counts:
 
     De-identified reports use small-cell suppression with rounding to base
     `REPORT_ROUNDING_BASE` (the method national statistics offices publish under): a
-    count from 1 to threshold - 1 prints as "<threshold"; every other count prints
+    count from 0 to threshold - 1 prints as "<threshold"; every other count prints
     rounded to the nearest multiple of the base (halves up), so a total minus its parts
-    leaves an uncertainty of several units, never a small count. Changes and shares are
+    leaves an uncertainty of several units, never a small count (0 is a small count too:
+    "<5" is 0 to 4). Changes and shares are
     computed from the rounded counts only; a median needs `REPORT_MEDIAN_MIN_N` values
     and prints its n rounded. The same rule gives the same figure in every report of a
     family (each office, all offices, calendar or fiscal quarter), so subtracting one
@@ -133,7 +134,8 @@ class Counts:
         self.relations: list[tuple[Cell, list[Cell]]] = []
 
     def small(self, n: int | None) -> bool:
-        return bool(self.threshold) and n is not None and 0 < n < self.threshold
+        # Zero too: a printed 0 next to a hidden total would tell the rest is not small.
+        return bool(self.threshold) and n is not None and 0 <= n < self.threshold
 
     def published(self, n: int) -> int | None:
         """The value a reader sees: None when suppressed, else rounded to the base."""
@@ -179,11 +181,9 @@ class Counts:
     def bounds(self, cell: Cell) -> tuple[float, float]:
         """What a reader can infer about the true count behind a printed cell."""
         if cell.text == WITHHELD:
-            return (1, math.inf)
+            return (0, math.inf)
         if cell.value is None:
-            return (1, self.threshold - 1)
-        if cell.value == 0:
-            return (0, 0)
+            return (0, self.threshold - 1)
         half = self.base // 2
         return (max(self.threshold, cell.value - half), cell.value + half)
 
@@ -206,7 +206,7 @@ class Counts:
         Rounding usually leaves a suppressed part its whole range 1..threshold-1, not
         always (a printed total of 10 and a printed part of 10 leave two hidden parts at
         most 4 together). When it happens, print the relation's suppressed parts as "*"
-        (known only to be 1 or more), and while that is not enough withhold the smallest
+        (known only to be 0 or more), and while that is not enough withhold the smallest
         printed part as "*" too (or, with none left, the total): a reader cannot tell a
         small count from a withheld one."""
         changed = False
@@ -233,10 +233,10 @@ class Counts:
                 lo, hi = self.bounds(cell)
                 low, high = low - hi, high - lo
         m, top = len(hidden), self.threshold - 1
-        if hidden[0].text == WITHHELD:  # each part 1 or more, nothing more known
-            return m < 2 or high - (m - 1) < top
-        low, high = max(low, m), min(high, m * top)  # the hidden parts' sum
-        return high - (m - 1) < top or low - (m - 1) * top > 1
+        if hidden[0].text == WITHHELD:  # each part 0 or more, nothing more known
+            return m < 2 or high < top
+        low, high = max(low, 0), min(high, m * top)  # the hidden parts' sum
+        return high < top or low - (m - 1) * top > 0
 
     def median(self, values: list[int], url: str = "") -> Cell:
         """Median days, with the (published) number of events it is based on."""

@@ -2,11 +2,11 @@
 our reports could: linear programming over everything published.
 
 Each published count is a variable bounded by what its text allows (a rounded "10" is
-8 to 12, "<5" is 1 to 4, "0" is 0); the tables' additive relations are constraints
+8 to 12, "<5" is 0 to 4, "*" is 0 or more); the tables' additive relations are constraints
 (a total is the sum of its partition, an office pair sums to the all-offices figure,
 a median's n is at most the events it is over). For every suppressed cell we minimise
 and maximise it: the attack fails only if both ends of the suppression range, 1 and
-threshold - 1, stay feasible.
+threshold - 1, stay feasible (0 and threshold - 1: zero is suppressed too).
 """
 
 from __future__ import annotations
@@ -30,16 +30,15 @@ class Attack:
         self.equal: list[dict[tuple, int]] = []
         self.at_most: list[dict[tuple, int]] = []  # sum(coef * var) <= 0
         self.hidden: set[tuple] = set()
-        self.withheld: set[tuple] = set()
 
     def publish(self, key: tuple, cell) -> tuple:
-        if cell.text == "*":  # small or withheld by secondary suppression: 1 or more
-            self.bounds[key] = (1, None)
-            self.hidden.add(key)
-            self.withheld.add(key)
+        if cell.text == "*":  # small or withheld by secondary suppression: 0 or more
+            self.bounds[key] = (0, None)
+            if not cell.url or true_count(cell.url) < self.threshold:  # big ones need no range
+                self.hidden.add(key)
         elif cell.value is None:
             assert cell.text == f"<{self.threshold}", (key, cell.text)
-            self.bounds[key] = (1, self.threshold - 1)
+            self.bounds[key] = (0, self.threshold - 1)
             self.hidden.add(key)
         elif cell.value == 0:
             self.bounds[key] = (0, 0)
@@ -190,16 +189,26 @@ def audit(reports: dict[str, dict], family: list[str] | None = None, base: int =
 
 
 def narrowed(attack: Attack) -> dict:
-    """Suppressed cells an attacker learns more about than "a small count": the range
-    must hold 1 and threshold - 1, unless it shows a "*" cell is no small count at all
-    (a small one cannot: its true value is always feasible)."""
+    """Suppressed small counts an attacker learns more about than "a small count": the
+    feasible range must hold 0 and threshold - 1."""
     top = attack.threshold - 1
     return {
-        key: (lo, hi)
-        for key, (lo, hi) in attack.ranges().items()
-        if (lo > 1 + 1e-6 or hi < top - 1e-6)
-        and not (key in attack.withheld and lo >= top + 1 - 1e-6)
+        key: (lo, hi) for key, (lo, hi) in attack.ranges().items() if lo > 1e-6 or hi < top - 1e-6
     }
+
+
+def true_count(url: str) -> int:
+    """What a "*" cell really is: the count its link lists over every office."""
+    from urllib.parse import urlsplit
+
+    from django.http import QueryDict
+
+    from reports.figures.base import CASES, EVENTS, matching
+
+    params = QueryDict(urlsplit(url).query)
+    target = EVENTS if "/cases/events/" in url else CASES
+    values = {key: params.getlist(key) for key in params}
+    return matching(user=None, target=target, params=values).count()
 
 
 def test_one_report_reveals_no_suppressed_count(world):
@@ -322,3 +331,24 @@ def test_subtracting_an_office_from_all_offices_reveals_nothing(world, monkeypat
         assert narrow == {}
     else:
         assert ("south", "counties", "FL / Clay", 1) in narrow
+
+
+def test_demo_data_family_reveals_nothing(settings, tmp_path):
+    """Typical data (the demo's two offices, many small counties): the quarterly report
+    for all offices and for each office, attacked together."""
+    from django.core.management import call_command
+
+    from accounts.models import Office, User
+
+    settings.VAR_DIR = tmp_path
+    call_command("seed_demo", clients=150)
+    director = User.objects.get(username="tx-director")
+    codes = list(Office.objects.order_by("code").values_list("code", flat=True))
+    reports = {"all": report_content(kind="quarterly", user=director, params=Q2)}
+    for code in codes:
+        reports[code] = report_content(
+            kind="quarterly", user=director, params={**Q2, "office": code}
+        )
+    attack, narrow = audit(reports, family=["all", *codes])
+    assert len(attack.hidden) >= 20
+    assert narrow == {}
