@@ -37,7 +37,7 @@ from cases.models import (
     Encounter,
 )
 from caseworker.lib.anumber import a_number_lookup, looks_like_a_number
-from caseworker.lib.filtering import StrictFilterSet, YesNoFilter
+from caseworker.lib.filtering import StrictFilterSet, YesNoFilter, yes_no
 from caseworker.lib.states import STATE_CHOICES
 from caseworker.lib.text import county_variants, fold
 
@@ -178,6 +178,10 @@ class EventFilters(StrictFilterSet):
     county = django_filters.CharFilter(
         field_name="county", method="filter_county", max_length=100, label="County"
     )
+    # "no": the events a report counts as "(county not recorded)"
+    county_recorded = YesNoFilter(
+        field_name="county", method="filter_county_recorded", label="County recorded"
+    )
     # field_name is the role: the snapshot fields are `<role>_<model>` (arresting_tfm, ...)
     arresting_model = django_filters.MultipleChoiceFilter(
         field_name="arresting",
@@ -229,6 +233,13 @@ class EventFilters(StrictFilterSet):
             _any_of([Q(**{f"{name}__iexact": spelling}) for spelling in county_variants(value)])
         )
 
+    def filter_county_recorded(self, queryset, name, value):
+        recorded = yes_no(value)
+        if recorded is None:
+            return queryset
+        blank = Q(**{name: ""})
+        return queryset.filter(~blank if recorded else blank)
+
     def filter_model(self, queryset, name, value):
         parts = []
         for model in value:
@@ -271,6 +282,12 @@ class CaseFilters(StrictFilterSet):
     )
     closed_before = django_filters.DateFilter(
         field_name="closed_on", lookup_expr="lte", label="Closed on or before"
+    )
+    intake_after = django_filters.DateFilter(
+        field_name="intake__received_on", lookup_expr="gte", label="Intake received on or after"
+    )
+    intake_before = django_filters.DateFilter(
+        field_name="intake__received_on", lookup_expr="lte", label="Intake received on or before"
     )
     q = django_filters.CharFilter(
         field_name="number",

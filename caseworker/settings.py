@@ -346,6 +346,10 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # Reports: counts below the threshold print as "<N" in de-identified reports; listings
 # longer than the cap go only to the companion CSV/XLSX; seconds a render may take.
 REPORT_SUPPRESSION_THRESHOLD = env_int("REPORT_SUPPRESSION_THRESHOLD", 5)
+# Every other count in a de-identified report prints rounded to this base; a median
+# prints only over at least this many values (see reports.figures.base.Counts).
+REPORT_ROUNDING_BASE = env_int("REPORT_ROUNDING_BASE", 5)
+REPORT_MEDIAN_MIN_N = env_int("REPORT_MEDIAN_MIN_N", 10)
 REPORT_LISTING_CAP = env_int("REPORT_LISTING_CAP", 1000)
 REPORT_TIME_LIMIT = env_int("REPORT_TIME_LIMIT", 600)
 # The reconciler re-sends reports queued this long and fails one after this many claims.

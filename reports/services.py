@@ -220,8 +220,9 @@ def _render(report: Report) -> dict:
         "listing_cap": settings.REPORT_LISTING_CAP,
     }
     if record_ids is not None:
-        manifest["record_count"] = len(record_ids)
         manifest["record_checksum"] = record_checksum(record_ids)
+        if content["threshold"] is None:  # an exact count: never in a de-identified report
+            manifest["record_count"] = len(record_ids)
     context = {
         **content,
         "report": report,

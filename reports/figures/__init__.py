@@ -22,6 +22,9 @@ def report_content(*, kind: str, user, params: dict) -> dict:
     privileged reports print exact counts.
     """
     threshold = settings.REPORT_SUPPRESSION_THRESHOLD if kind == ReportKind.QUARTERLY else None
-    content = BUILDERS[kind](user=user, params=params, counts=Counts(threshold))
+    counts = Counts(threshold)
+    content = BUILDERS[kind](user=user, params=params, counts=counts)
     content["threshold"] = threshold
+    content["rounding_base"] = counts.base
+    content["median_min_n"] = counts.median_min_n
     return content

@@ -25,7 +25,8 @@ SUMMARY = [
 
 
 def _models_text(event, role: str) -> str:
-    return "/".join(event.models_at(role)) or "none"
+    # A word joiner after each slash: "[TFM/WSO]" never splits across lines.
+    return "/\u2060".join(event.models_at(role)) or "none"
 
 
 def _agency_text(event, role: str) -> str:

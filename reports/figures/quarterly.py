@@ -6,10 +6,13 @@ records) with the parameters printed as its link; nothing here names a client.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter as Tally
 
 from django.db.models import Count, F, Q
 
+from accounts.access import access_for
+from accounts.models import Office
 from agencies.models import (
     Agency,
     AgreementChange,
@@ -21,10 +24,11 @@ from agencies.models import (
     Model287g,
 )
 from cases.filters import MODEL_CHOICES
-from cases.models import DetentionOutcome, Encounter, Intake
+from cases.models import DetentionOutcome, Encounter
 from reports.figures.base import (
     CASES,
     EVENTS,
+    WITHHELD,
     Cell,
     Counts,
     Table,
@@ -39,12 +43,12 @@ TOP_AGENCIES = 20
 TOP_COUNTIES_IN_PDF = 25
 CHART_WIDTH = 300  # CSS px; fits beside a table in half the page
 
-# (key, label, list, extra filter parameters). Intakes and clients are special-cased.
+# (key, label, list, extra filter parameters); QuarterScope.figure_params sets the base.
 HEADLINE = [
     ("intakes", "Intakes received", CASES, {}),
     ("cases", "New cases opened", CASES, {}),
     ("events", "Detention events (arrests and bookings)", EVENTS, {}),
-    ("clients", "Clients detained", EVENTS, {}),
+    ("detained_cases", "Cases with a detention", CASES, {}),
     ("detainers", "ICE detainers lodged", EVENTS, {"detainer": "true"}),
     ("transfers", "Transfers to ICE custody", EVENTS, {"transferred": "true"}),
     ("released", "Released", EVENTS, {"outcome": DetentionOutcome.RELEASED}),
@@ -73,6 +77,18 @@ class QuarterScope:
     def params(self, target: str, **more) -> dict:
         return {**(self.events if target == EVENTS else self.cases), **more}
 
+    def figure_params(self, key: str, target: str, more: dict) -> dict:
+        if key == "detained_cases":  # cases with an event in the quarter, not opened in it
+            return {**self.events, **more}
+        if key == "intakes":  # cases whose intake was received in the quarter
+            office = {"office": self.office} if self.office else {}
+            return {
+                "intake_after": self.quarter.start.isoformat(),
+                "intake_before": self.quarter.end.isoformat(),
+                **office,
+            }
+        return self.params(target, **more)
+
     def qs(self, target: str, **more):
         return matching(user=self.user, target=target, params=self.params(target, **more))
 
@@ -80,19 +96,8 @@ class QuarterScope:
         return list_url(target, self.params(target, **more))
 
     def count(self, key: str, target: str, more: dict) -> int:
-        if key == "intakes":
-            # Counted by the day received; an intake opens its case that same day
-            # (cases.services.intake_record), so the link is the opened-in-quarter list.
-            scope = {"office": self.office} if self.office else {}
-            return Intake.objects.filter(
-                case__in=matching(user=self.user, target=CASES, params=scope).values("pk"),
-                received_on__gte=self.quarter.start,
-                received_on__lte=self.quarter.end,
-            ).count()
-        qs = self.qs(target, **more)
-        if key == "clients":
-            return qs.values("case__client_id").distinct().count()
-        return qs.count()
+        params = self.figure_params(key, target, more)
+        return matching(user=self.user, target=target, params=params).count()
 
 
 def _headline(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[Table, dict]:
@@ -108,19 +113,11 @@ def _headline(now: QuarterScope, before: QuarterScope, counts: Counts) -> tuple[
         raw[key] = current
         table.add(
             Cell(label),
-            counts.cell(current, now.url(target, **more)),
-            counts.cell(previous, before.url(target, **more)),
+            counts.cell(current, list_url(target, now.figure_params(key, target, more))),
+            counts.cell(previous, list_url(target, before.figure_params(key, target, more))),
             counts.change(current, previous),
         )
     return table, raw
-
-
-WITHHELD = "* withheld so that a small count cannot be worked out by subtraction."
-
-
-def _note_withheld(table: Table) -> None:
-    if any(cell.text == "*" for row in table.rows for cell in row):
-        table.note = " ".join(p for p in (table.note, WITHHELD) if p)
 
 
 def _models(scope: QuarterScope, counts: Counts) -> Table:
@@ -140,20 +137,26 @@ def _models(scope: QuarterScope, counts: Counts) -> Table:
     return table
 
 
-def _encounters(scope: QuarterScope, counts: Counts, total: int) -> Table:
+WITHHELD_NOTE = (
+    "* withheld so that a count below the threshold cannot be worked out by subtraction."
+)
+
+
+def _note_withheld(table: Table, cells: list[Cell]) -> None:
+    if any(cell.text == WITHHELD for cell in cells):
+        table.note = " ".join(p for p in (table.note, WITHHELD_NOTE) if p)
+
+
+def _encounters(scope: QuarterScope, counts: Counts, total: int, total_cell: Cell) -> Table:
     table = Table("encounters", "Events by encounter", ["Encounter", "Events", "Share"])
-    cells = []
     for value, label in Encounter.choices:
         n = scope.qs(EVENTS, encounter=value).count()
         url = scope.url(EVENTS, encounter=value)
-        cell = counts.cell(n, url)
-        cells.append(cell)
-        table.add(Cell(label), cell, counts.share(n, total))
-    counts.withhold_complements(cells)
+        table.add(Cell(label), counts.cell(n, url), counts.share(n, total))
+    counts.relate(total_cell, [row[1] for row in table.rows])
     for row in table.rows:
-        if row[1].text == "*":
-            row[2] = Cell("*", None, numeric=True)
-    _note_withheld(table)
+        if row[1].text == WITHHELD:
+            row[2] = Cell(WITHHELD, None, numeric=True)
     return table
 
 
@@ -190,15 +193,31 @@ def _agencies(scope: QuarterScope, counts: Counts) -> tuple[Table, int]:
             "id", "public_id", "name", "state"
         )
     }
-    ranked = sorted(either, key=lambda i: (-either[i], agencies[i]["name"]))
-    more = f" (top {TOP_AGENCIES} of {len(ranked)})" if len(ranked) > TOP_AGENCIES else ""
+
+    def rank(agency_id) -> float:
+        # By the printed count (suppressed ones alike), so the order reveals no more.
+        printed = counts.published(either[agency_id])
+        return -(1 if printed is None else printed)
+
+    ranked = sorted(either, key=lambda i: (rank(i), agencies[i]["name"]))
+    shown = ranked[:TOP_AGENCIES]
+    if len(ranked) > TOP_AGENCIES:
+        # Ties at the cut are all included, never broken by name.
+        last = rank(shown[-1])
+        shown = [i for i in ranked if rank(i) <= last]
+    more = f" (top {len(shown)} of {len(ranked)})" if len(ranked) > len(shown) else ""
     table = Table(
         "agencies",
         f"Agencies involved{more}",
         ["Agency", "State", "Events (either role)", "Arrested", "Held (booking)"],
         numeric_from=2,
     )
-    for agency_id in ranked[:TOP_AGENCIES]:
+    if len(shown) > TOP_AGENCIES:
+        table.note = (
+            f"The {TOP_AGENCIES} agencies with most events, and every agency tied with the "
+            f"last of them ({len(shown)} in all)."
+        )
+    for agency_id in shown:
         agency = agencies[agency_id]
         uid = str(agency["public_id"])
         table.add(
@@ -211,17 +230,13 @@ def _agencies(scope: QuarterScope, counts: Counts) -> tuple[Table, int]:
     return table, unlinked
 
 
-def _places(scope: QuarterScope, counts: Counts) -> tuple[Table, Table]:
+def _places(scope: QuarterScope, counts: Counts, total_cell: Cell) -> tuple[Table, Table]:
     qs = scope.qs(EVENTS)
     states = Table("states", "Events by state", ["State", "Events"])
     by_state = qs.values_list("state").annotate(n=Count("id")).order_by("-n", "state")
-    state_cells = []
     for state, n in by_state:
-        cell = counts.cell(n, scope.url(EVENTS, state=state))
-        state_cells.append(cell)
-        states.add(Cell(state), cell)
-    counts.withhold_complements(state_cells)
-    _note_withheld(states)
+        states.add(Cell(state), counts.cell(n, scope.url(EVENTS, state=state)))
+    counts.relate(total_cell, [row[1] for row in states.rows])
 
     counties = Table(
         "counties",
@@ -232,27 +247,29 @@ def _places(scope: QuarterScope, counts: Counts) -> tuple[Table, Table]:
     rows = list(
         qs.values_list("state", "county").annotate(n=Count("id")).order_by("-n", "state", "county")
     )
-    per_state: dict[str, list[Cell]] = {}
     for state, county, n in rows:
-        url = scope.url(EVENTS, state=state, county=county) if county else ""
-        cell = counts.cell(n, url)
-        per_state.setdefault(state, []).append(cell)
-        counties.add(Cell(state), Cell(county or "(county not recorded)"), cell)
-    for cells in per_state.values():
-        counts.withhold_complements(cells)
+        where = {"county": county} if county else {"county_recorded": "false"}
+        url = scope.url(EVENTS, state=state, **where)
+        counties.add(Cell(state), Cell(county or "(county not recorded)"), counts.cell(n, url))
+    for state_row in states.rows:
+        parts = [row[2] for row in counties.rows if row[0].text == state_row[0].text]
+        counts.relate(state_row[1], parts)
     if len(rows) > TOP_COUNTIES_IN_PDF:
         counties.note = (
             f"The {TOP_COUNTIES_IN_PDF} counties with most events; "
             f"all {len(rows)} are in the CSV/XLSX."
         )
-    _note_withheld(counties)
     return states, counties
 
 
-def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> dict:
-    labels, prev_cells, now_cells = [], [], []
-    for scope, bucket in ((before, prev_cells), (now, now_cells)):
-        group = []
+def _months(
+    now: QuarterScope, before: QuarterScope, counts: Counts, totals: tuple[Cell, Cell]
+) -> Table:
+    """Events per month of both quarters (previous first): the chart's bars, and a table
+    for the companions and the sources page (each bar's link)."""
+    table = Table("months", "Detention events by month", ["Month", "Events"], in_pdf=False)
+    for scope, total in zip((before, now), totals, strict=True):
+        cells = []
         for first, last in scope.quarter.months():
             params = {
                 **scope.params(EVENTS),
@@ -260,19 +277,10 @@ def _months(now: QuarterScope, before: QuarterScope, counts: Counts) -> dict:
                 "date_before": last.isoformat(),
             }
             n = matching(user=scope.user, target=EVENTS, params=params).count()
-            cell = counts.cell(n, list_url(EVENTS, params))
-            group.append(cell)
-            labels.append(first.strftime("%B %Y"))
-        counts.withhold_complements(group)
-        bucket.extend(group)
-    return hbar_chart(
-        title="Detention events by month",
-        labels=labels,
-        series=[  # this quarter first: it gets the darker fill
-            (now.quarter.short_label, [None, None, None, *now_cells]),
-            (before.quarter.short_label, [*prev_cells, None, None, None]),
-        ],
-    )
+            cells.append(counts.cell(n, list_url(EVENTS, params)))
+            table.add(Cell(first.strftime("%B %Y")), cells[-1])
+        counts.relate(total, cells)
+    return table
 
 
 def _durations(scope: QuarterScope, counts: Counts) -> Table:
@@ -373,26 +381,176 @@ def _directory(quarter: Quarter) -> dict:
         .values_list("list_date", "list_kind")
         .distinct()
     )
-    return {"table": table, "changes": changes, "lists": list(lists)}
+    table.note = directory_note(quarter.start, quarter.end)
+    return {"table": table, "changes": changes, "lists": list(lists), "note": table.note}
+
+
+def directory_note(start, end) -> str:
+    """Where the directory figures for start..end come from, in the same words in every
+    report: imported ICE lists, or, before the first one, ICE's signed and end dates."""
+    first = (
+        AgreementImport.objects.filter(
+            status__in=[ImportStatus.DONE, ImportStatus.NOOP], list_date__isnull=False
+        )
+        .order_by("list_date")
+        .values_list("list_date", flat=True)
+        .first()
+    )
+    if first is None:
+        return "No ICE 287(g) list has been imported yet: there are no directory figures."
+    if first <= start:
+        return ""
+    dated = f"{first:%-d %B %Y}"
+    if first > end:
+        return (
+            "Before the first imported ICE list (dated "
+            f"{dated}), agreements in force are reconstructed from the signed and end "
+            "dates that list gives, not read from a list of the time."
+        )
+    return (
+        f"Until the first imported ICE list (dated {dated}), agreements in force are "
+        "reconstructed from the signed and end dates that list gives; from then on they "
+        "are read from the imported lists."
+    )
+
+
+def _figures(*, user, quarter: Quarter, office: str | None, counts: Counts) -> dict:
+    """The tables of one quarterly report, over `user`'s records (None: every office)."""
+    now = QuarterScope(user=user, quarter=quarter, office=office)
+    before = QuarterScope(user=user, quarter=quarter.previous, office=office)
+    headline, raw = _headline(now, before, counts)
+    models = _models(now, counts)
+    events_row = next(row for row in headline.rows if row[0].text == HEADLINE[2][1])
+    encounters = _encounters(now, counts, raw["events"], events_row[1])
+    agencies, unlinked = _agencies(now, counts)
+    states, counties = _places(now, counts, events_row[1])
+    durations = _durations(now, counts)
+    no_prior = now.qs(EVENTS, no_prior="true").count()
+    no_prior_cell = counts.share(no_prior, raw["events"], now.url(EVENTS, no_prior="true"))
+    durations.add(Cell("Share of events with no prior criminal record"), no_prior_cell)
+    months = _months(now, before, counts, (events_row[2], events_row[1]))
+    records = [
+        f"event {i}"
+        for scope in (before, now)
+        for i in scope.qs(EVENTS).values_list("id", flat=True)
+    ]
+    return {
+        "record_ids": sorted(records),
+        "headline": headline,
+        "models": models,
+        "encounters": encounters,
+        "agencies": agencies,
+        "unlinked_events": counts.text(unlinked),
+        "states": states,
+        "counties": counties,
+        "durations": durations,
+        "months": months,
+        "sources": {"events_base": now.url(EVENTS), "cases_base": now.url(CASES)},
+    }
+
+
+# Tables whose cells add up across offices, and their count columns.
+ADDITIVE = {
+    "headline": (1, 2),
+    "models": (1, 2),
+    "encounters": (1,),
+    "agencies": (2, 3, 4),
+    "states": (1,),
+    "counties": (2,),
+    "months": (1,),
+}
+
+
+def _cells(figures: dict) -> dict[tuple, Cell]:
+    out = {}
+    for key, columns in ADDITIVE.items():
+        table = figures[key]
+        for row in table.rows:
+            label = tuple(c.text for c in row[: table.numeric_from])
+            for column in columns:
+                out[key, label, column] = row[column]
+    return out
+
+
+def _relate_family(counts: Counts, total: dict, parts: list[dict]) -> None:
+    """Secondary suppression across reports: a union of offices is the sum of its
+    offices' reports, figure by figure, so each figure is one more additive relation."""
+    whole = _cells(total)
+    pieces = [_cells(part) for part in parts]
+    cut = [part["agencies"].title != "Agencies involved" for part in parts]
+    for key, cell in whole.items():
+        row = []
+        for piece, truncated in zip(pieces, cut, strict=True):
+            if key in piece:
+                row.append(piece[key])
+            elif key[0] == "agencies" and truncated:
+                break  # outside an office's top N: unknown there, no relation to attack
+            else:
+                row.append(Cell("0", 0, numeric=True))
+        else:
+            counts.relate(cell, row)
+
+
+def _withheld_follow_through(figures: dict) -> None:
+    """A change or share next to a suppressed count is suppressed too."""
+    events = next(row for row in figures["headline"].rows if row[0].text == HEADLINE[2][1])
+    if events[1].text == WITHHELD:
+        for row in [*figures["encounters"].rows, figures["durations"].rows[-1]]:
+            row[-1] = Cell(WITHHELD, None, row[-1].url, numeric=True)
+    for row in figures["headline"].rows:
+        if WITHHELD in (row[1].text, row[2].text):
+            row[3] = Cell("—", None, numeric=True)
+    for row in figures["encounters"].rows:
+        if row[1].text == WITHHELD:
+            row[2] = Cell(WITHHELD, None, numeric=True)
+    for key in ADDITIVE:
+        cells = [c for row in figures[key].rows for c in row]
+        _note_withheld(figures[key], cells)
+
+
+def _family(*, user, quarter: Quarter, office: str | None, counts: Counts) -> dict:
+    """The requested report's figures, protected against every report a user can hold
+    for the same quarter: each office's, all offices', and the requester's own offices'
+    (a fiscal quarter is a calendar quarter, so it is the same family).
+
+    Without suppression (privileged use) there is nothing to protect: just the figures."""
+    build = functools.partial(_figures, quarter=quarter, counts=counts)
+    if not counts.threshold:
+        return build(user=user, office=office)
+    codes = list(Office.objects.order_by("code").values_list("code", flat=True))
+    offices = {code: build(user=None, office=code) for code in codes}
+    everything = build(user=None, office=None)
+    _relate_family(counts, everything, list(offices.values()))
+    mine = access_for(user).case_office_ids
+    requested = offices[office] if office else everything
+    if not office and mine is not None:
+        requested = build(user=user, office=None)
+        own = Office.objects.filter(id__in=mine).order_by("code").values_list("code", flat=True)
+        _relate_family(counts, requested, [offices[code] for code in own])
+    counts.settle()
+    for figures in (requested, *offices.values(), everything):
+        _withheld_follow_through(figures)
+    return requested  # its links are the same: they hold only filter parameters
 
 
 def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
     quarter = quarter_from_params(params)
     office = params.get("office")
-    now = QuarterScope(user=user, quarter=quarter, office=office)
-    before = QuarterScope(user=user, quarter=quarter.previous, office=office)
-
-    headline, raw = _headline(now, before, counts)
-    models = _models(now, counts)
-    encounters = _encounters(now, counts, raw["events"])
-    agencies, unlinked = _agencies(now, counts)
-    states, counties = _places(now, counts)
-    durations = _durations(now, counts)
-    no_prior = now.qs(EVENTS, no_prior="true").count()
-    no_prior_cell = counts.share(no_prior, raw["events"], now.url(EVENTS, no_prior="true"))
-    durations.add(Cell("Share of events with no prior criminal record"), no_prior_cell)
+    figures = _family(user=user, quarter=quarter, office=office, counts=counts)
+    models, encounters, months = figures["models"], figures["encounters"], figures["months"]
     directory = _directory(quarter)
-
+    # Charts last: they take their bars from the cells as finally printed.
+    months_chart = hbar_chart(
+        title="Detention events by month",
+        labels=[row[0].text for row in months.rows],
+        series=[  # this quarter first: it gets the darker fill
+            (quarter.short_label, [None, None, None, *(row[1] for row in months.rows[3:])]),
+            (
+                quarter.previous.short_label,
+                [*(row[1] for row in months.rows[:3]), None, None, None],
+            ),
+        ],
+    )
     model_chart = hbar_chart(
         title="Events by 287(g) model in force that day",
         labels=[value for value, _label in MODEL_CHOICES],
@@ -411,30 +569,30 @@ def quarterly_content(*, user, params: dict, counts: Counts) -> dict:
         width=CHART_WIDTH,
         label_width=120,
     )
-    tables = [headline, models, encounters, agencies, states, counties, durations]
+    tables = [
+        figures[key]
+        for key in (
+            "headline",
+            "models",
+            "encounters",
+            "agencies",
+            "states",
+            "counties",
+            "months",
+            "durations",
+        )
+    ]
     return {
+        **figures,
         "quarter": quarter,
         "previous": quarter.previous,
         "scope_label": scope_label(user, office),
-        "headline": headline,
-        "models": models,
-        "encounters": encounters,
-        "agencies": agencies,
-        "unlinked_events": counts.text(unlinked),
-        "states": states,
-        "counties": counties,
-        "counties_shown": counties.rows[:TOP_COUNTIES_IN_PDF],
-        "durations": durations,
+        "counties_shown": figures["counties"].rows[:TOP_COUNTIES_IN_PDF],
         "charts": {
-            "months": _months(now, before, counts),
+            "months": months_chart,
             "models": model_chart,
             "encounters": encounter_chart,
         },
         "directory": directory,
-        "sources": {
-            "events_base": now.url(EVENTS),
-            "cases_base": now.url(CASES),
-        },
         "tables": [*tables, directory["table"], directory["changes"]],
-        "record_ids": None,
     }

@@ -207,16 +207,22 @@ class Command(BaseCommand):
         today = dt.date(2025, 12, 31)
         staff = {u.username: u for u in User.objects.filter(offices__in=[o for o, _ in offices])}
         pools = {state: self._agency_pool(state) for _office, state in offices}
-        for index in range(count):
+        seen: list[Client] = []  # `count` clients; the returning ones add cases
+        index = -1
+        while len(seen) < count:
+            index += 1
             office, state = offices[index % len(offices)]
             caseworker = staff[f"{office.code}-caseworker"]
             attorney = staff[f"{office.code}-attorney"]
             agencies, sheriffs = pools[state]
             on = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randint(0, 729))
+            # About one client in five comes back with a new case (re-detained), so
+            # per-case and per-client figures differ.
+            returning = rng.choice(seen) if len(seen) > 1 and rng.random() < 0.2 else None
             intake = services.intake_record(
                 actor=caseworker,
                 office=office,
-                client=None,
+                client=returning,
                 client_fields={
                     "given_names": rng.choice(GIVEN),
                     "family_names": f"{rng.choice(FAMILY)} {rng.choice(FAMILY)}",
@@ -236,9 +242,20 @@ class Command(BaseCommand):
                 },
             )
             case = intake.case
+            if returning is None:
+                seen.append(case.client)
             case.attorney = attorney
             case.status = rng.choice([CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.OPEN])
-            case.save(update_fields=["attorney", "status"])
+            if rng.random() < 0.25:  # opened after a conflict check, days after the call
+                case.opened_on = min(case.opened_on + dt.timedelta(days=rng.randint(1, 40)), today)
+            case.save(update_fields=["attorney", "status", "opened_on"])
+            if rng.random() < 0.3:  # a later arrest on the same case
+                later = min(on + dt.timedelta(days=rng.randint(20, 200)), today)
+                services.detention_log(
+                    actor=caseworker,
+                    case=case,
+                    **self._event_fields(rng, state, agencies, sheriffs, later),
+                )
             services.detention_log(
                 actor=caseworker,
                 case=case,
@@ -264,6 +281,20 @@ class Command(BaseCommand):
                 )
 
     # Benchmark scale -------------------------------------------------------------------
+
+    @staticmethod
+    def _bulk_outcome(rng, on: dt.date) -> dict:
+        """A spread of outcomes with dates, so medians and outcome figures have data."""
+        outcome = rng.choice(list(DetentionOutcome.values))
+        transferred = outcome in ("transferred", "removed") or rng.random() < 0.3
+        return {
+            "outcome": outcome,
+            "outcome_date": None
+            if outcome == DetentionOutcome.STILL_DETAINED
+            else on + dt.timedelta(days=rng.randint(1, 90)),
+            "transferred_to_ice": transferred,
+            "transfer_date": on + dt.timedelta(days=rng.randint(0, 10)) if transferred else None,
+        }
 
     def _scale(self, rng, offices, events: int) -> None:
         """Bulk inserts (no audit, no services) with snapshots computed from periods."""
@@ -326,6 +357,8 @@ class Command(BaseCommand):
                         custody_agency=custody,
                         no_prior_record=rng.random() < 0.5,
                         detainer_lodged=rng.random() < 0.5,
+                        needs_scope_review=rng.random() < 0.05,
+                        **self._bulk_outcome(rng, on),
                     )
                     for role, agency in (("arresting", arresting), ("custody", custody)):
                         for model, start, end in active.get(agency.id, ()):
