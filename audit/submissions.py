@@ -38,6 +38,15 @@ def submission_token(request) -> str:
         return uuid.uuid4().hex
 
 
+def submission_seen(*, user, token: str) -> dict | None:
+    """The outcome of a committed first request with this token, if there was one: a form
+    sent again can go straight to it, before any check that the first one changed."""
+    if not token:
+        return None
+    first = Submission.objects.filter(user=user, token=token[:200]).values("outcome").first()
+    return first["outcome"] if first and first["outcome"] else None
+
+
 def submission_claim(*, user, token: str) -> Submission | None:
     """Claim `token` inside the caller's transaction, before it writes. None without a
     token (nothing to deduplicate on); raises Repeat if the token was used."""

@@ -12,7 +12,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.access import access_for
 from accounts.models import Office
 from audit.reads import audit_shown
-from audit.submissions import Repeat, submission_claim, submission_finish, submission_token
+from audit.submissions import (
+    Repeat,
+    submission_claim,
+    submission_finish,
+    submission_seen,
+    submission_token,
+)
 from cases import selectors, services
 from cases.forms import ClientForm, DetentionEventForm, IntakeForm, add_service_errors
 from cases.views.events import picker_standings
@@ -87,6 +93,13 @@ def intake(request):
                 a_number=c["a_number"],
             )
         if valid:
+            # Sent again (a double click): the first one's case, not its client offered as a
+            # possible duplicate of itself. Checked after the duplicate search, so a first
+            # submission committed before that search is seen here too.
+            first = submission_seen(user=request.user, token=data.get("submission", ""))
+            if first:
+                messages.info(request, "This intake was already saved; here is its case.")
+                return redirect(first["url"])
             decision, existing = _resolve_choice(choice, report) if report else ("new", None)
             if decision != "ask":
                 saved = _save(request, client_form, intake_form, event_form, existing, wants_event)

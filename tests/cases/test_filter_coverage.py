@@ -22,6 +22,10 @@ NOT_FILTERED = {
     | {
         "client": "reached by q (name, A-number)",
         "archived_at": "lists show unarchived cases only",
+        "anonymised_at": "retention bookkeeping; anonymised cases keep their counts",
+        "hold_reason": "litigation hold, shown on the case page",
+        "hold_set_at": "litigation hold bookkeeping",
+        "hold_set_by": "litigation hold bookkeeping",
     }.keys(),
     DetentionEvent: BOOKKEEPING
     | {
@@ -43,6 +47,8 @@ NOT_FILTERED = {
         "transfer_facility": "free text",
         "outcome_date": "detail of outcome",
         "bond_amount": "detail of outcome",
+        "directory_flag": "its own queue (/cases/directory-changed/)",
+        "directory_flagged_at": "its own queue (/cases/directory-changed/)",
     }.keys(),
 }
 # The 287(g) snapshot booleans are filtered together by the model filters of each role.

@@ -73,5 +73,5 @@ def test_changed_reasons_need_a_fresh_review(bob, alice, flagged):
 
 def test_queue_query_count_is_constant(client, bob, flagged, django_assert_num_queries):
     client.force_login(bob)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         client.get(QUEUE)

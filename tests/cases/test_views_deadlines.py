@@ -56,7 +56,7 @@ def test_list_query_count(client, alice, mine, north, django_assert_num_queries)
     for days in range(15):
         _deadline(make_case(north), alice, days)
     login(client, alice)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = client.get(URL)
     assert response.content.decode().count("Mark done<span") == 15
 
