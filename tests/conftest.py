@@ -5,12 +5,15 @@
 - erin: director (reads all offices)   - frank: admin (no case access)
 """
 
+import secrets
 import sys
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.tokens import token_create
@@ -54,6 +57,19 @@ def current_code(device: TOTPDevice) -> str:
     return str(totp(device.bin_key, device.step, device.t0, device.digits, device.drift)).zfill(
         device.digits
     )
+
+
+def recovery_code(username) -> str:
+    """A fresh one-time recovery code for a user who has set up their authenticator app, to
+    pass the second step in a browser (an app's code cannot be used twice in 30 seconds)."""
+    user = get_user_model().objects.get(username=username)
+    authenticator(user)
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="Recovery codes", defaults={"confirmed": True}
+    )
+    code = secrets.token_hex(5)
+    StaticToken.objects.create(device=device, token=code)
+    return code
 
 
 def pass_second_factor(client, user):

@@ -322,7 +322,7 @@
     // Distinct filters with a value (the sort order is not a filter).
     var names = {};
     Array.prototype.forEach.call(form.elements, function (el) {
-      if (!el.name || el.name === "ordering" || el.form !== form || el.type === "submit") { return; }
+      if (!el.name || el.name === "ordering" || SKIP[el.name] || el.form !== form || el.type === "submit") { return; }
       if ((el.type === "checkbox" || el.type === "radio") ? el.checked : el.value.trim()) { names[el.name] = true; }
     });
     return Object.keys(names).length;

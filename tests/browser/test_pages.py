@@ -65,7 +65,7 @@ def test_phone_case_list_shows_filters_button_and_first_result(live_server, chro
     assert not nav.is_visible()
     page.locator("[data-menu-toggle]").click()
     assert nav.is_visible()
-    assert page.locator("header.topbar [role=search] input").is_visible()
+    assert page.locator("header.topbar [role=search] input[type=search]").is_visible()
     context.close()
 
 

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from accounts.models import Role
 from cases import services
 from tests.cases.workflow import make_case
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, recovery_code
 from tests.factories import OfficeFactory, UserFactory
 
 CHROMIUM = "/usr/bin/chromium"
@@ -55,6 +55,9 @@ def test_typed_search_leaves_only_an_opaque_id_in_the_address(live_server, numbe
         page.fill("#id_username", "alice")
         page.fill("#id_password", PASSWORD)
         page.click("main button[type=submit]")
+        page.fill("#id_code", recovery_code("alice"))  # the second step
+        page.click("main button[type=submit]")
+        page.wait_for_url(f"{live_server.url}/")
         page.goto(f"{live_server.url}/cases/")
         page.fill("#f-q", "208-881-234")
         page.press("#f-q", "Enter")
