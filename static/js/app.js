@@ -10,7 +10,7 @@
   // the draft. Drafts expire after a day and are removed on logout.
   var PREFIX = "cw-draft:";
   var MAX_AGE_MS = 24 * 3600 * 1000;
-  var SKIP = { csrfmiddlewaretoken: true };
+  var SKIP = { csrfmiddlewaretoken: true, submission: true };  // never restored from a draft
 
   function storage() {
     try { return window.localStorage; } catch (e) { return null; }
