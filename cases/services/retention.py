@@ -98,6 +98,11 @@ def retention_run(*, actor=None, dry_run: bool = False, today=None) -> Retention
     return RetentionReport(run=run, cases=cases)
 
 
+def _files_delete(storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
+
+
 def _case_anonymise(actor, case: Case) -> tuple[int, int] | None:
     """(notes cleared, attachments removed), or None when a hold arrived meanwhile."""
     with transaction.atomic():
@@ -116,7 +121,7 @@ def _case_anonymise(actor, case: Case) -> tuple[int, int] | None:
         storage = Attachment._meta.get_field("file").storage
         attachments.update(file="", original_name="removed.bin", description="", sha256="")
         # Files go only once the rows say so: a rollback keeps both.
-        transaction.on_commit(lambda: [storage.delete(name) for name in names])
+        transaction.on_commit(lambda: _files_delete(storage, names))
         Intake.objects.filter(case=locked).update(caller_name="", caller_phone="", narrative="")
         DetentionEvent.objects.filter(case=locked).update(charges="")
         Deadline.objects.filter(case=locked).update(description="")
