@@ -31,6 +31,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from benchenv import bench_env  # bench/ is on sys.path (scripts run as files)
+
 REPO = Path(__file__).resolve().parent.parent
 ICE = REPO.parent / "shared" / "data" / "ice287g" / "ice_originals"
 REPEATS = 5
@@ -67,7 +69,7 @@ def scratch_database() -> str:
 
 def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench-only")
+    bench_env()
     os.environ["MEDIA_ROOT"] = tempfile.mkdtemp(prefix="import-bench-")
     os.environ["CELERY_BROKER_URL"] = ""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseworker.settings")

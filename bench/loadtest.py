@@ -32,11 +32,13 @@ import time
 import urllib.request
 from pathlib import Path
 
+from benchenv import bench_env  # bench/ is on sys.path (scripts run as files)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cw_bench")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseworker.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
+bench_env()
 
 USERS = int(os.environ.get("LOAD_USERS", "25"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))

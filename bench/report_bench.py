@@ -24,10 +24,12 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from benchenv import bench_env  # bench/ is on sys.path (scripts run as files)
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cw_repbench")
-os.environ.setdefault("SECRET_KEY", "bench-only")
+bench_env()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseworker.settings")
 os.environ["CELERY_BROKER_URL"] = ""  # render in-process
 # Generated PDFs go to a scratch directory (printed), never into the checkout's var/.

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchenv import bench_env  # bench/ is on sys.path (scripts run as files)
+
 HERE = Path(__file__).resolve().parent
 BENCHES = ["import_bench.py", "search_bench.py", "report_bench.py"]
 
@@ -28,7 +30,7 @@ def ensure_database(url: str) -> None:
 def main() -> int:
     env = {**os.environ}
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/cw_bench")
-    env.setdefault("SECRET_KEY", "bench-only")
+    bench_env(env)
     ensure_database(env["DATABASE_URL"])
     failed = 0
     for name in BENCHES:

@@ -27,9 +27,11 @@ import sys
 import time
 from pathlib import Path
 
+from benchenv import bench_env  # bench/ is on sys.path (scripts run as files)
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "caseworker.settings")
-os.environ.setdefault("SECRET_KEY", "bench-only")
+bench_env()
 os.environ.setdefault("ALLOWED_HOSTS", "testserver")
 
 import django  # noqa: E402
