@@ -8,6 +8,7 @@ import hashlib
 from django.conf import settings
 from django.utils.text import slugify
 
+from agencies.importer import history
 from agencies.models import Agency, AgreementChange, AgreementPeriod, Model287g
 from cases.filters import MODEL_CHOICES
 from reports.figures.base import EVENTS, Cell, Counts, Table, list_url, matching
@@ -40,6 +41,23 @@ def record_checksum(ids) -> str:
     return hashlib.sha256("\n".join(sorted(str(i) for i in ids)).encode()).hexdigest()
 
 
+def _period_evidence(period: AgreementPeriod) -> str:
+    """What shows the period: the list (or signed date) it starts from, and how its end is
+    known (a window between two lists), as on the agency page."""
+    start = history.evidence(
+        status=period.status,
+        start=period.start,
+        listed_from=period.listed_from,
+        signed_on=period.signed_on,
+        listings=period.listings or [],
+        on=period.start,
+    )
+    end = history.end_window(
+        last_listed=period.last_listed, gone_by=period.gone_by, unknown=period.end_unknown
+    )
+    return "; ".join(part for part in (start, end) if part)
+
+
 def _history(agency: Agency) -> tuple[Table, Table]:
     agreements = Table(
         "agreements",
@@ -59,7 +77,7 @@ def _history(agency: Agency) -> tuple[Table, Table]:
     periods = Table(
         "history",
         "Agreement history",
-        ["From", "Until", "Model", "Status / change"],
+        ["From", "Until", "Model", "Status / change", "Evidence"],
         numeric_from=99,
     )
     entries = []
@@ -67,7 +85,14 @@ def _history(agency: Agency) -> tuple[Table, Table]:
         "agreement"
     ):
         entries.append(
-            (period.start, 0, period.end, period.agreement.model, f"{period.status} period")
+            (
+                period.start,
+                0,
+                period.end,
+                period.agreement.model,
+                f"{period.status} period",
+                _period_evidence(period),
+            )
         )
     for change in AgreementChange.objects.filter(agreement__agency=agency).select_related(
         "agreement", "agreement_import"
@@ -80,10 +105,11 @@ def _history(agency: Agency) -> tuple[Table, Table]:
                 change.agreement.model,
                 f"{change.get_kind_display()} (ICE list "
                 f"{change.agreement_import.list_date or change.effective_on})",
+                "",
             )
         )
-    for start, _order, end, model, what in sorted(entries, key=lambda e: e[:2]):
-        periods.add(start, end if end else ("ongoing" if _order == 0 else ""), model, what)
+    for start, _order, end, model, what, why in sorted(entries, key=lambda e: e[:2]):
+        periods.add(start, end if end else ("ongoing" if _order == 0 else ""), model, what, why)
     return agreements, periods
 
 

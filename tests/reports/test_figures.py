@@ -320,3 +320,31 @@ def test_quarter_before_the_first_list_says_it_is_reconstructed(
     assert report.manifest["record_checksum"] == expected
     assert "record_count" not in report.manifest
     assert f"Record checksum: {expected}" in text
+
+
+def test_agency_pattern_history_cites_the_lists_behind_each_period(world):
+    """An attorney attaches the agency report: each period says which ICE list shows it and
+    how its end is known."""
+    from reports.figures import report_content
+
+    period = world.lake_so.agreements.get().periods.get()
+    period.listed_from = period.last_listed = dt.date(2025, 5, 2)
+    period.gone_by, period.end_unknown = dt.date(2025, 9, 18), True
+    period.signed_on = dt.date(2025, 4, 20)  # before its first listing: extends it back
+    period.listings = [
+        {"on": "2025-05-02", "file": "participating-2025-05-02.xlsx", "row": 12, "signed": ""}
+    ]
+    period.save()
+    params = {
+        "agencies": [str(world.lake_so.public_id)],
+        "date_after": "2025-01-01",
+        "date_before": "2025-06-30",
+    }
+    content = report_content(kind="agency_pattern", user=world.bob, params=params)
+    rows = [[cell.text for cell in row] for row in content["sections"][0]["history"].rows]
+    evidence = [row[-1] for row in rows if row[3] == "active period"]
+    assert evidence == [
+        "per ICE's signed date 2025-04-20, not yet listed (first on the ICE participating list "
+        "of 2025-05-02, participating-2025-05-02.xlsx row 12); last listed 2025-05-02, gone by "
+        "2025-09-18 (lists 139 days apart: end date unknown)"
+    ]
