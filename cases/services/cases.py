@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from cases.models import (
 from cases.services._common import _require_case_write, model_update
 from cases.services.clients import client_create
 from cases.services.events import detention_log
+from caseworker.lib.text import fold
 
 # Cases -------------------------------------------------------------------------
 
@@ -85,15 +87,20 @@ def intake_record(
     client_fields: dict,
     intake: dict,
     event: dict | None = None,
+    seen: Collection[int] | None = None,
 ) -> Intake:
     """Create (or link) the client, open a case in `office`, record the intake and,
     when `event` is given, log the first detention event: all or nothing.
 
     Errors of the optional event are raised under "event:<field>" keys so a form can
-    show them next to the right field.
+    show them next to the right field. `seen`: the possible duplicates the user was shown
+    before choosing a new client (the intake page); a same-name, same-birth-date client
+    saved meanwhile by someone else refuses the save instead of making a second record.
     """
     intake_validate(fields=intake)
     if client is None:
+        if seen is not None:
+            _new_client_race_check(actor, client_fields, seen)
         client = client_create(actor=actor, **client_fields)
     access = access_for(actor)
     case = case_open(
@@ -122,6 +129,37 @@ def intake_record(
                 {f"event:{name}": messages for name, messages in exc.message_dict.items()}
             ) from None
     return record
+
+
+def _new_client_race_check(actor, fields: dict, seen: Collection[int]) -> None:
+    """Two people typing the same new client at once (no A-number; its unique index settles
+    that case): the identity (folded names, birth-date index) is locked until this
+    transaction ends, and a twin saved since the user's duplicate check is a refusal."""
+    dob = fields.get("date_of_birth")
+    if fields.get("a_number") or not dob:
+        return
+    names = fold(f"{fields.get('given_names', '')} {fields.get('family_names', '')}")
+    digest = Client._meta.get_field("date_of_birth_bidx").digest(dob)
+    if connection.vendor == "postgresql":  # SQLite serialises writers anyway
+        with connection.cursor() as cursor:
+            key = f"new-client {digest} {names}"
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+    twin = (
+        Client.objects.visible_to(actor)
+        .filter(date_of_birth_bidx=digest, search_name__startswith=names)
+        .exclude(pk__in=list(seen))
+        .first()
+    )
+    if twin is not None:
+        raise ValidationError(
+            {
+                "given_names": (
+                    f"{twin.full_name}, born {dob:%d %b %Y}, was saved by another intake a "
+                    "moment ago, so this one was not. Send it again to see them among the "
+                    "possible duplicates, and link this intake to them if it is the same person."
+                )
+            }
+        )
 
 
 def case_assign(*, actor, case: Case, caseworker=None, attorney=None) -> Case:

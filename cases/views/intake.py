@@ -102,7 +102,10 @@ def intake(request):
                 return redirect(first["url"])
             decision, existing = _resolve_choice(choice, report) if report else ("new", None)
             if decision != "ask":
-                saved = _save(request, client_form, intake_form, event_form, existing, wants_event)
+                seen = {found.client.pk for found in report.candidates} if report else set()
+                saved = _save(
+                    request, client_form, intake_form, event_form, existing, wants_event, seen
+                )
                 if saved is not None:
                     return saved
     context = {
@@ -132,7 +135,7 @@ def _has_errors(context) -> bool:
     return any(context[name].errors for name in ("client_form", "intake_form", "event_form"))
 
 
-def _save(request, client_form, intake_form, event_form, existing, wants_event):
+def _save(request, client_form, intake_form, event_form, existing, wants_event, seen):
     intake_data = dict(intake_form.cleaned_data)
     office = intake_data.pop("office")
     intake_data.pop("log_event", None)
@@ -147,6 +150,7 @@ def _save(request, client_form, intake_form, event_form, existing, wants_event):
                 client_fields=client_fields,
                 intake=intake_data,
                 event=event_form.service_fields() if wants_event else None,
+                seen=seen,
             )
             filled, differing = [], []
             if existing is not None:

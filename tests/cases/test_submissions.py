@@ -120,3 +120,27 @@ def test_api_idempotency_key_replays_the_first_answer(client, north, alice):
     assert DetentionEvent.objects.filter(case=case).count() == 1
     other = client.post("/api/v1/events/", body, "application/json", HTTP_IDEMPOTENCY_KEY="2")
     assert other.status_code == 201 and DetentionEvent.objects.filter(case=case).count() == 2
+
+
+@needs_postgres
+def test_two_people_saving_the_same_new_client_at_once_make_one_record(
+    transactional_db, north, alice
+):
+    """Different forms (different tokens), same person without an A-number: the second to
+    save is told why, and nothing is doubled."""
+    answers = _at_once(alice, reverse("cases:intake"), INTAKE, n=6)
+    assert Client.objects.count() == 1 and Case.objects.count() == 1
+    assert sorted(a.status_code for a in answers).count(302) == 1
+    for refused in (a for a in answers if a.status_code == 400):
+        assert "was saved by another intake a moment ago" in refused.content.decode()
+
+
+def test_a_same_name_client_shown_before_may_still_be_a_new_person(client, north, alice):
+    """The user saw the look-alike and chose "new": that is a decision, not a race."""
+    client.force_login(alice)
+    url = reverse("cases:intake")
+    assert client.post(url, INTAKE).status_code == 302
+    asked = client.post(url, INTAKE)
+    assert asked.status_code == 200  # the possible duplicate is shown first
+    chosen = client.post(url, {**INTAKE, "duplicate_choice": "new"})
+    assert chosen.status_code == 302 and Client.objects.count() == 2
