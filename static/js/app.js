@@ -125,10 +125,19 @@
         say("Draft kept in this browser at " + timeText(Date.now()) + ".");
       } catch (e) { say("This browser cannot keep a draft (storage full or disabled)."); }
     }
-    form.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(save, 400); });
-    form.addEventListener("change", function () { clearTimeout(timer); timer = setTimeout(save, 100); });
+    function later(ms) {
+      clearTimeout(timer);
+      timer = setTimeout(function () { timer = null; save(); }, ms);
+    }
+    form.addEventListener("input", function () { later(400); });
+    form.addEventListener("change", function () { later(100); });
     // Save at once on submit: if the session expired, the draft is what survives the login.
     form.addEventListener("submit", save);
+    // Leaving the page (another form on it sent, a link) within the pause after a keystroke:
+    // keep what was typed, not what was typed 400 ms earlier.
+    window.addEventListener("pagehide", function () {
+      if (timer) { clearTimeout(timer); timer = null; save(); }
+    });
 
     var discard = form.querySelector("[data-draft-discard]");
     if (discard) {
