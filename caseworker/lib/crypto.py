@@ -261,9 +261,12 @@ def encrypt_file_in_place(path: Path) -> bool:
 
 
 # System checks ---------------------------------------------------------------------------
+# Deployment checks: schema-only commands (makemigrations) need no keys; everything that
+# serves or reads data runs them through require_keys (wsgi/asgi, so runserver too; the
+# Celery worker at start) and `manage.py check --deploy` reports them.
 
 
-@checks.register("crypto")
+@checks.register("crypto", deploy=True)
 def check_keys(app_configs=None, **kwargs):
     errors = []
     keys = list(settings.FIELD_ENCRYPTION_KEYS)
@@ -303,7 +306,7 @@ def check_keys(app_configs=None, **kwargs):
     return errors
 
 
-@checks.register("crypto")
+@checks.register("crypto", deploy=True)
 def check_keys_open_data(app_configs=None, **kwargs):
     """The configured keys open one stored value of each encrypted field (wrong keys are
     an error at start-up, not at the first client page)."""
@@ -337,7 +340,7 @@ def raw_tokens(queryset, field_name: str):
 
 def require_keys() -> None:
     """Refuse to serve when the crypto checks fail (gunicorn runs no system checks)."""
-    problems = checks.run_checks(tags=["crypto"])
+    problems = checks.run_checks(tags=["crypto"], include_deployment_checks=True)
     serious = [p for p in problems if p.is_serious()]
     if serious:
         raise ImproperlyConfigured("; ".join(f"{p.id}: {p.msg}" for p in serious))
